@@ -56,6 +56,10 @@ export const ERROR_CODES = {
     exitCode: 17, httpStatus: 400,
     message: (d) => `${d.file}: node '${d.node}' reads value '${d.value}' that no node, input or initializer produces`,
   }),
+  MLS_ERR_GRAPH_DUPLICATE_VALUE: spec<{ file: string; node: string; value: string }>({
+    exitCode: 22, httpStatus: 400,
+    message: (d) => `${d.file}: node '${d.node}' writes value '${d.value}', which is already defined in its graph`,
+  }),
   MLS_ERR_TENSOR_SIZE_MISMATCH: spec<{ file: string; tensor: string; field: string; unit: 'bytes' | 'elements'; expected: number; actual: number }>({
     exitCode: 18, httpStatus: 400,
     message: (d) => `${d.file}: tensor '${d.tensor}' needs ${d.expected} ${d.unit} by its shape but ${d.field} holds ${d.actual}`,

@@ -10,8 +10,30 @@ import type { ModelProto, TensorProto, GraphProto } from './proto-types.js';
 let root: protobuf.Root | undefined;
 
 function onnxRoot(): protobuf.Root {
-  root ??= protobuf.parse(ONNX_PROTO_SCHEMA, { keepCase: true }).root;
+  if (!root) {
+    root = protobuf.parse(ONNX_PROTO_SCHEMA, { keepCase: true }).root;
+    root.resolveAll();
+    removePrototypeDefaults(root);
+  }
   return root;
+}
+
+/**
+ * protobufjs puts each optional field's default on the message prototype, so an absent field would
+ * read as '' or 0 and look present. ONNX gives absence meaning (raw_data vs typed fields, dim_value vs
+ * dim_param, attribute kinds), so we remove those defaults: an absent optional field reads as undefined,
+ * exactly what proto-types.ts declares. Repeated fields are own arrays on every message and stay.
+ */
+function removePrototypeDefaults(ns: protobuf.NamespaceBase): void {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) {
+      const prototype = nested.ctor.prototype as Record<string, unknown>;
+      for (const field of nested.fieldsArray) {
+        if (!field.repeated && !field.map) delete prototype[field.name];
+      }
+    }
+    if (nested instanceof protobuf.Namespace) removePrototypeDefaults(nested);
+  }
 }
 
 /** The protobufjs type of an ONNX message, e.g. `messageType('ModelProto')`. */
