@@ -76,6 +76,30 @@ export const ERROR_CODES = {
     exitCode: 21, httpStatus: 400,
     message: (d) => `unsupported: ${d.what}`,
   }),
+  // 30–39: optimize
+  MLS_ERR_OPTIMIZE_UNKNOWN_PASS: spec<{ pass: string; known: string }>({
+    exitCode: 30, httpStatus: 400,
+    message: (d) => `--passes: unknown pass '${d.pass}'`,
+    hint: 'mlserve optimize --list-passes shows every pass',
+  }),
+  MLS_ERR_INPUT_NOT_IN_MODEL: spec<{ file: string; option: string; input: string; inputs: string }>({
+    exitCode: 31, httpStatus: 400,
+    message: (d) => `${d.option}: ${d.file} has no input '${d.input}' (its inputs: ${d.inputs})`,
+  }),
+  MLS_ERR_OPTIMIZE_CHECK_FAILED: spec<{ file: string; output: string; maxAbsError: number; maxRelError: number; culprit: string }>({
+    exitCode: 32, httpStatus: 500,
+    message: (d) => `${d.file}: the optimized model's output '${d.output}' differs from the original (max abs error ${d.maxAbsError.toPrecision(3)}, max rel error ${d.maxRelError.toPrecision(3)})${d.culprit ? `; first broken by pass ${d.culprit}` : ''}; nothing was written`,
+    hint: 'rerun with --bisect to find the pass, or loosen --atol/--rtol if the difference is acceptable',
+  }),
+  MLS_ERR_PASS_FAILED: spec<{ file: string; pass: string; reason: string }>({
+    exitCode: 33, httpStatus: 500,
+    message: (d) => `${d.file}: pass ${d.pass} failed: ${d.reason}; nothing was written`,
+    hint: 'skip it with --passes, and please report the model',
+  }),
+  MLS_ERR_MODEL_NOT_RUNNABLE: spec<{ file: string; reason: string }>({
+    exitCode: 34, httpStatus: 400,
+    message: (d) => `${d.file}: onnxruntime cannot run this model: ${d.reason}`,
+  }),
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -122,6 +122,7 @@ export class Graph {
     node.inputs.forEach((_, i) => node.setInput(i, undefined));
     for (const out of node.outputs) if (out) this.values.delete(out.name);
     this.nodes = this.nodes.filter((n) => n !== node);
+    node.inGraph = false;
   }
 
   /** Every reader of `from` (in this graph or nested subgraphs) reads `to` instead; graph outputs too when asked. */

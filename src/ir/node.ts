@@ -27,6 +27,8 @@ export class Node {
   outputs: (Value | undefined)[] = [];
   attributes: AttributeProto[];
   subgraphs: Subgraph[] = [];
+  /** False once the node has been removed from its graph (passes iterating a snapshot skip it). */
+  inGraph = true;
   /** The node as read (or a fresh message for new nodes): source of the fields the IR does not model. */
   readonly proto: NodeProto;
 

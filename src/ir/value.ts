@@ -35,7 +35,11 @@ export class Value {
   }
 
   get isGraphInput(): boolean { return this.graph.inputs.includes(this); }
-  get isGraphOutput(): boolean { return this.graph.outputs.includes(this); }
+  /** An output of its own graph, or of a subgraph inside it that returns it from the outer scope. */
+  get isGraphOutput(): boolean {
+    for (const g of this.graph.allGraphs()) if (g.outputs.includes(this)) return true;
+    return false;
+  }
   get isInitializer(): boolean { return this.initializer !== undefined; }
 
   /**

@@ -1,0 +1,163 @@
+/**
+ * optimize(): load → fix shapes → run the pass pipeline to a fixed point → prove the result computes
+ * what the original does (onnxruntime, N inputs, within tolerance) → save atomically. When the proof
+ * fails nothing is written; with `bisect`, prefixes of the pass list are re-run to name the first
+ * pass whose rewrite broke equivalence.
+ */
+import { MlserveError } from '../errors.js';
+import { loadModel, saveModel } from '../ir/model-file.js';
+import type { Model } from '../ir/model.js';
+import { encodeModel } from '../onnx/codec.js';
+import type { WriteResult } from '../onnx/write-model-file.js';
+import { modelSize } from '../passes/model-size.js';
+import { passByName, presetPasses, PASSES, type Preset } from '../passes/index.js';
+import { DEFAULT_PASS_OPTIONS, type Pass, type PassOptions } from '../passes/pass.js';
+import { PassFailedError, runPipeline, type Decline, type PassRecord } from '../passes/pass-manager.js';
+import { modelInputSpecs } from '../runtime/model-inputs.js';
+import type { OrtTensor } from '../runtime/ort-session.js';
+import { concreteShape, type InputSpec } from '../runtime/random-inputs.js';
+import { checkEquivalence, type EquivalenceReport } from './check-equivalence.js';
+import { fixInputShapes, type FixedShapes } from './fix-input-shapes.js';
+
+export interface OptimizeOptions extends FixedShapes {
+  /** A preset (default O2) or an explicit list of pass names. */
+  passes?: Preset | string[];
+  passOptions?: Partial<PassOptions>;
+  /** Random feeds to verify with; 0 skips the check. Default 1. */
+  check?: number;
+  atol?: number;
+  rtol?: number;
+  /** The user's own feeds (from --inputs DIR), used instead of random ones. */
+  feeds?: Record<string, OrtTensor>[];
+  /** On a failed check, find the first pass that broke equivalence. */
+  bisect?: boolean;
+  /** Where to write the result; nothing is written without it. */
+  output?: string;
+  externalDataThresholdBytes?: number;
+}
+
+export interface OptimizeReport {
+  input: string;
+  output?: string;
+  nodesBefore: number;
+  nodesAfter: number;
+  bytesBefore: number;
+  bytesAfter: number;
+  rounds: number;
+  passes: PassRecord[];
+  declines: Decline[];
+  check?: EquivalenceReport;
+  written?: WriteResult;
+  timeMs: number;
+}
+
+export const DEFAULT_TOLERANCE = { atol: 1e-4, rtol: 1e-3 };
+
+export function resolvePasses(spec: OptimizeOptions['passes']): Pass[] {
+  if (spec === undefined) return presetPasses('O2');
+  if (typeof spec === 'string') return presetPasses(spec);
+  return spec.map((name) => {
+    const pass = passByName(name);
+    if (!pass) throw new MlserveError('MLS_ERR_OPTIMIZE_UNKNOWN_PASS', { pass: name, known: PASSES.map((p) => p.name).join(', ') });
+    return pass;
+  });
+}
+
+export async function optimize(input: string, options: OptimizeOptions = {}): Promise<{ model: Model; report: OptimizeReport }> {
+  const start = performance.now();
+  const passes = resolvePasses(options.passes);
+  const passOptions: PassOptions = { ...DEFAULT_PASS_OPTIONS, ...options.passOptions };
+  const model = loadModel(input);
+  const before = modelSize(model);
+  const feedShapes = feedShapesFor(model, options);
+
+  const { pipeline, bytes } = await rewrite(input, options, passes, passOptions);
+  const after = modelSize(pipeline.model);
+  const report: OptimizeReport = {
+    input,
+    nodesBefore: before.nodes, nodesAfter: after.nodes,
+    bytesBefore: before.initializerBytes, bytesAfter: after.initializerBytes,
+    rounds: pipeline.rounds, passes: pipeline.passes, declines: pipeline.declines,
+    timeMs: 0,
+  };
+
+  const runs = options.check ?? 1;
+  if (runs > 0 || options.feeds) {
+    const check = await verify(input, bytes, modelInputSpecs(model), feedShapes, options, runs);
+    report.check = check;
+    if (!check.ok) {
+      const worst = check.outputs.find((o) => o.mismatches > 0 || o.problem)!;
+      const culprit = options.bisect ? await bisect(input, options, passes, passOptions, feedShapes, runs) : '';
+      throw new MlserveError('MLS_ERR_OPTIMIZE_CHECK_FAILED', {
+        file: input, output: worst.problem ? `${worst.name}' (${worst.problem})` .replace(/'$/, '') : worst.name,
+        maxAbsError: worst.maxAbsError, maxRelError: worst.maxRelError, culprit,
+      });
+    }
+  }
+  if (options.output) {
+    report.output = options.output;
+    report.written = saveModel(pipeline.model, options.output,
+      options.externalDataThresholdBytes !== undefined ? { externalData: { thresholdBytes: options.externalDataThresholdBytes } } : {});
+  }
+  report.timeMs = performance.now() - start;
+  return { model: pipeline.model, report };
+}
+
+/** Loads a fresh copy, fixes shapes, runs `passes`; returns the model and its encoding. */
+async function rewrite(input: string, options: OptimizeOptions, passes: Pass[], passOptions: PassOptions) {
+  const model = loadModel(input);
+  fixInputShapes(model, options);
+  let result;
+  try {
+    result = await runPipeline(model, passes, passOptions);
+  } catch (e) {
+    if (e instanceof PassFailedError) {
+      throw new MlserveError('MLS_ERR_PASS_FAILED', { file: input, pass: e.pass, reason: (e.cause as Error)?.message ?? String(e.cause) }, { cause: e });
+    }
+    throw e;
+  }
+  return { pipeline: { model, ...result }, bytes: encodeModel(model.toProto()) };
+}
+
+async function verify(input: string, candidate: Uint8Array, inputs: InputSpec[], shapes: Map<string, number[]>, options: OptimizeOptions, runs: number): Promise<EquivalenceReport> {
+  try {
+    return await checkEquivalence(input, candidate, inputs, {
+      runs, feeds: options.feeds, feedOptions: { shapes },
+      atol: options.atol ?? DEFAULT_TOLERANCE.atol, rtol: options.rtol ?? DEFAULT_TOLERANCE.rtol,
+    });
+  } catch (e) {
+    if (e instanceof MlserveError) throw e;
+    throw new MlserveError('MLS_ERR_MODEL_NOT_RUNNABLE', { file: input, reason: firstLine((e as Error).message) }, { cause: e });
+  }
+}
+
+/** Re-runs growing prefixes of the pass list; the first prefix whose result fails the check names the culprit. */
+async function bisect(input: string, options: OptimizeOptions, passes: Pass[], passOptions: PassOptions, shapes: Map<string, number[]>, runs: number): Promise<string> {
+  const inputs = modelInputSpecs(loadModel(input));
+  for (let n = 1; n <= passes.length; n++) {
+    const { bytes } = await rewrite(input, options, passes.slice(0, n), passOptions);
+    const check = await verify(input, bytes, inputs, shapes, options, Math.max(runs, 1));
+    if (!check.ok) return passes[n - 1]!.name;
+  }
+  return '';
+}
+
+/**
+ * Concrete shapes for the check's random feeds: what the user fixed, else the declared dims, with
+ * symbolic ones set to 1 for the leading (batch) axis and 64 elsewhere — small enough to be quick,
+ * large enough for a few strided convolutions.
+ */
+function feedShapesFor(model: Model, options: FixedShapes): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  for (const spec of modelInputSpecs(model)) {
+    const given = options.inputShapes?.get(spec.name);
+    if (given) { shapes.set(spec.name, given); continue; }
+    const withNamedDims = concreteShape(spec, { dims: options.fixDims, defaultDim: -1 });
+    shapes.set(spec.name, withNamedDims.map((d, axis) => (d >= 0 ? d : axis === 0 ? 1 : 64)));
+  }
+  return shapes;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
