@@ -8,8 +8,10 @@ import eliminateIdentity from './eliminate-identity.js';
 import type { Pass, PassKind } from './pass.js';
 
 export const PASSES: readonly Pass[] = [
+  // eliminations and folding
   eliminateIdentity,
   eliminateDeadCode,
+  // fusions
 ];
 
 export type Preset = 'O0' | 'O1' | 'O2';

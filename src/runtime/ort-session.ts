@@ -15,7 +15,7 @@ export interface SessionOptions {
   /** 'disabled' runs the graph exactly as written: what a rewrite check wants to compare. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   executionProviders?: string[];
-  /** 0 verbose … 4 fatal; default 3 (errors only). */
+  /** 0 verbose … 4 fatal; default 4: failures reach the user as the exceptions mlserve reports, not as log noise. */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
   /** Where onnxruntime should write the model after its own optimizations. */
   optimizedModelFilePath?: string;
@@ -27,7 +27,7 @@ export async function createSession(model: Uint8Array | string, options: Session
     interOpNumThreads: 1,
     graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
     executionProviders: options.executionProviders ?? ['cpu'],
-    logSeverityLevel: options.logSeverityLevel ?? 3,
+    logSeverityLevel: options.logSeverityLevel ?? 4,
   };
   if (options.optimizedModelFilePath) sessionOptions.optimizedModelFilePath = options.optimizedModelFilePath;
   return typeof model === 'string'
