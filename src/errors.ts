@@ -100,6 +100,142 @@ export const ERROR_CODES = {
     exitCode: 34, httpStatus: 400,
     message: (d) => `${d.file}: onnxruntime cannot run this model: ${d.reason}`,
   }),
+  MLS_ERR_TENSOR_FILE_INVALID: spec<{ file: string; reason: string }>({
+    exitCode: 35, httpStatus: 400,
+    message: (d) => `${d.file}: not a readable tensor file: ${d.reason}`,
+    hint: '.npy files come from numpy.save; .pb files hold one ONNX TensorProto (onnx.numpy_helper.from_array)',
+  }),
+  MLS_ERR_INPUT_FILE_MISMATCH: spec<{ file: string; reason: string }>({
+    exitCode: 36, httpStatus: 400,
+    message: (d) => `${d.file}: ${d.reason}`,
+  }),
+  MLS_ERR_INPUT_FILE_MISSING: spec<{ dir: string; input: string; looked: string }>({
+    exitCode: 37, httpStatus: 400,
+    message: (d) => `--inputs ${d.dir}: no file for input '${d.input}' (looked for ${d.looked})`,
+    hint: 'give every model input a file: <name>.npy or <name>.pb, or input_<K>.pb in test_data_set_<N> folders',
+  }),
+  MLS_ERR_INPUTS_DIR_INVALID: spec<{ dir: string; reason: string }>({
+    exitCode: 38, httpStatus: 400,
+    message: (d) => `--inputs ${d.dir}: ${d.reason}`,
+  }),
+  // 60–69: serve
+  MLS_ERR_SERVE_QUEUE_FULL: spec<{ model: string; limit: number }>({
+    exitCode: 60, httpStatus: 503,
+    message: (d) => `model '${d.model}': the request queue is full (${d.limit} requests waiting); try again shortly`,
+    hint: 'raise --queue-limit or add workers if this happens under normal load',
+  }),
+  MLS_ERR_SERVE_TIMEOUT: spec<{ model: string; timeoutMs: number }>({
+    exitCode: 61, httpStatus: 504,
+    message: (d) => `model '${d.model}': the request waited past its ${d.timeoutMs} ms deadline in the queue and was not computed`,
+  }),
+  MLS_ERR_SERVE_BAD_INPUT: spec<{ model: string; input: string; reason: string }>({
+    exitCode: 62, httpStatus: 400,
+    message: (d) => `model '${d.model}': input '${d.input}': ${d.reason}`,
+  }),
+  MLS_ERR_SERVE_NOT_READY: spec<{ model: string; state: string; reason: string }>({
+    exitCode: 63, httpStatus: 503,
+    message: (d) => `model '${d.model}' is not ready (${d.state}${d.reason ? `: ${d.reason}` : ''})`,
+  }),
+  MLS_ERR_SERVE_WORKER_CRASHED: spec<{ model: string; worker: number; reason: string }>({
+    exitCode: 64, httpStatus: 500,
+    message: (d) => `model '${d.model}': inference worker ${d.worker} died while computing this batch (${d.reason}); it is being restarted`,
+  }),
+  MLS_ERR_SERVE_INFERENCE_FAILED: spec<{ model: string; reason: string }>({
+    exitCode: 65, httpStatus: 500,
+    message: (d) => `model '${d.model}': inference failed: ${d.reason}`,
+  }),
+  MLS_ERR_SERVE_LOAD_FAILED: spec<{ model: string; file: string; reason: string }>({
+    exitCode: 66, httpStatus: 500,
+    message: (d) => `model '${d.model}': cannot load ${d.file}: ${d.reason}`,
+    hint: 'check the model with `mlserve inspect`',
+  }),
+  MLS_ERR_SERVE_WARMUP_FAILED: spec<{ model: string; file: string; shapes: string; reason: string }>({
+    exitCode: 67, httpStatus: 500,
+    message: (d) => `model '${d.model}': warm-up run of ${d.file} on zeros shaped ${d.shapes} failed: ${d.reason}`,
+    hint: 'dynamic dims are warmed up at 1; give real input shapes with the warmupShapes option',
+  }),
+  // 90–99: the HTTP server (`mlserve serve`)
+  MLS_ERR_SERVE_BAD_REQUEST: spec<{ reason: string }>({
+    exitCode: 90, httpStatus: 400,
+    message: (d) => `bad request: ${d.reason}`,
+  }),
+  MLS_ERR_SERVE_MODEL_NOT_FOUND: spec<{ model: string; version: string; reason: string }>({
+    exitCode: 91, httpStatus: 404,
+    message: (d) => `model '${d.model}'${d.version ? ` version '${d.version}'` : ''} is not served: ${d.reason}`,
+  }),
+  MLS_ERR_SERVE_NO_ROUTE: spec<{ method: string; path: string; allow: string }>({
+    exitCode: 92, httpStatus: 404,
+    message: (d) => `no endpoint ${d.method} ${d.path}${d.allow ? ` (that path takes ${d.allow})` : ''}`,
+    hint: 'the endpoints are those of the KServe v2 protocol under /v2, and /metrics',
+  }),
+  MLS_ERR_SERVE_BODY_TOO_LARGE: spec<{ limitBytes: number }>({
+    exitCode: 93, httpStatus: 413,
+    message: (d) => `request body is larger than the ${d.limitBytes}-byte limit`,
+    hint: 'raise --max-body-mb, or send fewer rows per request',
+  }),
+  MLS_ERR_SERVE_LISTEN_FAILED: spec<{ host: string; port: number; reason: string }>({
+    exitCode: 94, httpStatus: 500,
+    message: (d) => `cannot listen on ${d.host}:${d.port}: ${d.reason}`,
+    hint: 'another process may hold the port; choose another with --port (0 picks a free one)',
+  }),
+  MLS_ERR_SERVE_REPOSITORY_INVALID: spec<{ dir: string; reason: string }>({
+    exitCode: 95, httpStatus: 400,
+    message: (d) => `model repository ${d.dir}: ${d.reason}`,
+    hint: 'lay it out as REPO_DIR/<name>/<version>/model.onnx (or a compiled bundle directory), versions being positive integers',
+  }),
+  MLS_ERR_SERVE_MODEL_CONTROL_DISABLED: spec<{ action: string }>({
+    exitCode: 96, httpStatus: 403,
+    message: (d) => `${d.action} is not allowed: the server runs with --model-control none`,
+    hint: 'start the server with --model-control explicit to load and unload models over HTTP',
+  }),
+  // 40–49: compile and bench
+  MLS_ERR_PRECISION_UNSUPPORTED: spec<{ precision: string; reason: string }>({
+    exitCode: 40, httpStatus: 400,
+    message: (d) => `--precision ${d.precision}: ${d.reason}`,
+    hint: 'compile with --precision fp32 (the default); fp16 and int8 variants are not built yet',
+  }),
+  MLS_ERR_PROVIDER_UNAVAILABLE: spec<{ provider: string; reason: string }>({
+    exitCode: 41, httpStatus: 400,
+    message: (d) => `execution provider '${d.provider}' is not usable here: ${d.reason}`,
+    hint: 'cpu (onnxruntime-node) and wasm (onnxruntime-web) work on every machine; `mlserve bench --list-providers` shows what this one has',
+  }),
+  MLS_ERR_BUNDLE_MANIFEST_INVALID: spec<{ file: string; reason: string }>({
+    exitCode: 42, httpStatus: 400,
+    message: (d) => `${d.file}: not a valid mlserve bundle manifest: ${d.reason}`,
+    hint: 'bundles are written by `mlserve compile`; compile the model again',
+  }),
+  MLS_ERR_BUNDLE_VERIFY_FAILED: spec<{ dir: string; problems: string }>({
+    exitCode: 43, httpStatus: 500,
+    message: (d) => `bundle ${d.dir} does not match its manifest: ${d.problems}`,
+    hint: 'a variant file was changed or removed after compile; compile the model again',
+  }),
+  MLS_ERR_SHAPE_UNFIXED: spec<{ file: string; input: string; shape: string; dims: string }>({
+    exitCode: 44, httpStatus: 400,
+    message: (d) => `${d.file}: input '${d.input}' ${d.shape} has dims with no size (${d.dims}); every dim but the batch dim needs one`,
+    hint: 'give them with --fix-dim NAME=SIZE or --input-shape NAME=D0,D1,… (its batch axis is replaced by each --batch size)',
+  }),
+  MLS_ERR_COMPILE_NO_VARIANTS: spec<{ file: string; reasons: string }>({
+    exitCode: 45, httpStatus: 400,
+    message: (d) => `${d.file}: no variant could be built: ${d.reasons}; nothing was written`,
+  }),
+  MLS_ERR_COMPILE_CHECK_FAILED: spec<{ file: string; variant: string; output: string; maxAbsError: number; maxRelError: number }>({
+    exitCode: 46, httpStatus: 500,
+    message: (d) => `${d.file}: variant ${d.variant}: output '${d.output}' differs from the source model's (max abs error ${d.maxAbsError.toPrecision(3)}, max rel error ${d.maxRelError.toPrecision(3)}); nothing was written`,
+    hint: 'loosen --atol/--rtol if the difference is acceptable for this provider, or compile with --ort-level basic',
+  }),
+  MLS_ERR_BENCH_REGRESSION: spec<{ baseline: string; threshold: number; regressions: string }>({
+    exitCode: 47, httpStatus: 500,
+    message: (d) => `slower than the baseline ${d.baseline} by more than ${d.threshold}%: ${d.regressions}`,
+  }),
+  MLS_ERR_BENCH_BASELINE_INVALID: spec<{ file: string; reason: string }>({
+    exitCode: 48, httpStatus: 400,
+    message: (d) => `--baseline ${d.file}: ${d.reason}`,
+    hint: 'a baseline is the document `mlserve bench --json` printed',
+  }),
+  MLS_ERR_BENCH_NOTHING_TO_RUN: spec<{ target: string; reason: string }>({
+    exitCode: 49, httpStatus: 400,
+    message: (d) => `${d.target}: nothing to benchmark: ${d.reason}`,
+  }),
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

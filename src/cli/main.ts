@@ -16,6 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ERROR_CODES, INTERNAL_ERROR_EXIT_CODE, MlserveError, isMlserveError } from '../errors.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerOptimize } from './commands/optimize.js';
 
 /** A command module's entry point: adds one subcommand to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -25,7 +27,9 @@ export type RegisterCommand = (program: Command) => void;
  * is named here, never because some file was imported. Add `register<Name>` from ./commands/<name>.js.
  */
 const COMMANDS: readonly RegisterCommand[] = [
-  // inspect, then (planned) optimize, compile, bench, serve
+  registerInspect,
+  registerOptimize,
+  // then (planned) compile, bench, serve
 ];
 
 const USAGE_EXIT_CODE = ERROR_CODES.MLS_ERR_USAGE.exitCode;

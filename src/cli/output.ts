@@ -10,6 +10,7 @@ import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
 export interface OutputStream {
   write(chunk: string): unknown;
   readonly isTTY?: boolean;
+  readonly columns?: number;
 }
 
 export interface OutputOptions {
@@ -61,7 +62,9 @@ export function createOutput(options: OutputOptions = {}): Output {
     && !envSet(env['NO_COLOR']) && env['TERM'] !== 'dumb';
   const color = decorations && stdout.isTTY === true;
   const errColor = decorations && stderr.isTTY === true;
-  const interactive = errColor;
+  // A terminal that reports 0 columns (a pty with no window size, as under `script` or some
+  // `docker exec`s) makes ora divide by zero and erase lines forever, so no spinner there.
+  const interactive = errColor && (stderr.columns ?? 80) > 0;
   // When we decide colour is on, keep the terminal's detected depth (256 colours, truecolor) if any.
   const level = (supportsColor ? supportsColor.level : 0) || 1;
   const style = new Chalk({ level: color ? level : 0 });

@@ -13,6 +13,7 @@ import { modelSize } from '../passes/model-size.js';
 import { passByName, presetPasses, PASSES, type Preset } from '../passes/index.js';
 import { DEFAULT_PASS_OPTIONS, type Pass, type PassOptions } from '../passes/pass.js';
 import { PassFailedError, runPipeline, type Decline, type PassRecord } from '../passes/pass-manager.js';
+import { loadFeeds } from '../runtime/load-feeds.js';
 import { modelInputSpecs } from '../runtime/model-inputs.js';
 import type { OrtTensor } from '../runtime/ort-session.js';
 import { concreteShape, type InputSpec } from '../runtime/random-inputs.js';
@@ -20,15 +21,17 @@ import { checkEquivalence, type EquivalenceReport } from './check-equivalence.js
 import { fixInputShapes, type FixedShapes } from './fix-input-shapes.js';
 
 export interface OptimizeOptions extends FixedShapes {
-  /** A preset (default O2) or an explicit list of pass names. */
-  passes?: Preset | string[];
+  /** A preset (default O2) or an explicit list of passes: registered names or Pass objects. */
+  passes?: Preset | readonly (string | Pass)[];
   passOptions?: Partial<PassOptions>;
   /** Random feeds to verify with; 0 skips the check. Default 1. */
   check?: number;
   atol?: number;
   rtol?: number;
-  /** The user's own feeds (from --inputs DIR), used instead of random ones. */
+  /** The user's own feeds, used instead of random ones. */
   feeds?: Record<string, OrtTensor>[];
+  /** A folder of tensor files to use as feeds (--inputs DIR; see runtime/load-feeds.ts). */
+  inputs?: string;
   /** On a failed check, find the first pass that broke equivalence. */
   bisect?: boolean;
   /** Where to write the result; nothing is written without it. */
@@ -56,7 +59,9 @@ export const DEFAULT_TOLERANCE = { atol: 1e-4, rtol: 1e-3 };
 export function resolvePasses(spec: OptimizeOptions['passes']): Pass[] {
   if (spec === undefined) return presetPasses('O2');
   if (typeof spec === 'string') return presetPasses(spec);
-  return spec.map((name) => {
+  return spec.map((entry) => {
+    if (typeof entry !== 'string') return entry;
+    const name = entry;
     const pass = passByName(name);
     if (!pass) throw new MlserveError('MLS_ERR_OPTIMIZE_UNKNOWN_PASS', { pass: name, known: PASSES.map((p) => p.name).join(', ') });
     return pass;
@@ -70,6 +75,11 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
   const model = loadModel(input);
   const before = modelSize(model);
   const feedShapes = feedShapesFor(model, options);
+  // On the reference copy too: a bad --input-shape, or an --inputs file that does not fit the fixed
+  // shapes, fails here, before any pass runs.
+  fixInputShapes(model, options);
+  const feeds = options.feeds ?? (options.inputs !== undefined ? loadFeeds(options.inputs, modelInputSpecs(model)) : undefined);
+  if (feeds) options = { ...options, feeds };
 
   const { pipeline, bytes } = await rewrite(input, options, passes, passOptions);
   const after = modelSize(pipeline.model);
@@ -82,7 +92,7 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
   };
 
   const runs = options.check ?? 1;
-  if (runs > 0 || options.feeds) {
+  if (runs > 0 || feeds) {
     const check = await verify(input, bytes, modelInputSpecs(model), feedShapes, options, runs);
     report.check = check;
     if (!check.ok) {

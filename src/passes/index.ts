@@ -3,15 +3,57 @@
  * precision last. Presets are derived from each pass's kind. No pass registers itself by being
  * imported; a pass exists when it is listed here.
  */
+import eliminateCommonSubexpression from './eliminate-common-subexpression.js';
 import eliminateDeadCode from './eliminate-dead-code.js';
 import eliminateIdentity from './eliminate-identity.js';
+import eliminateNopArithmetic from './eliminate-nop-arithmetic.js';
+import eliminateNopCast from './eliminate-nop-cast.js';
+import eliminateNopConcat from './eliminate-nop-concat.js';
+import eliminateNopDropout from './eliminate-nop-dropout.js';
+import eliminateNopExpand from './eliminate-nop-expand.js';
+import eliminateNopPad from './eliminate-nop-pad.js';
+import eliminateNopReshape from './eliminate-nop-reshape.js';
+import eliminateNopSlice from './eliminate-nop-slice.js';
+import eliminateNopSplit from './eliminate-nop-split.js';
+import eliminateNopTranspose from './eliminate-nop-transpose.js';
+import foldConstants from './fold-constants.js';
+import foldShapes from './fold-shapes.js';
+import fuseConsecutiveReshapes from './fuse-consecutive-reshapes.js';
+import fuseConsecutiveTransposes from './fuse-consecutive-transposes.js';
+import fuseAddIntoConvBias from './fuse-add-into-conv-bias.js';
+import fuseBnIntoConv from './fuse-bn-into-conv.js';
+import fuseConsecutiveMulAdd from './fuse-consecutive-mul-add.js';
+import fuseGelu from './fuse-gelu.js';
+import fuseLayerNorm from './fuse-layer-norm.js';
+import fuseMatmulAddIntoGemm from './fuse-matmul-add-into-gemm.js';
 import type { Pass, PassKind } from './pass.js';
 
 export const PASSES: readonly Pass[] = [
   // eliminations and folding
   eliminateIdentity,
+  eliminateNopDropout,
+  foldShapes,
+  foldConstants,
+  eliminateNopCast,
+  eliminateNopReshape,
+  eliminateNopExpand,
+  eliminateNopTranspose,
+  fuseConsecutiveTransposes,
+  fuseConsecutiveReshapes,
+  eliminateNopPad,
+  eliminateNopSlice,
+  eliminateNopConcat,
+  eliminateNopSplit,
+  eliminateNopArithmetic,
   eliminateDeadCode,
+  eliminateCommonSubexpression,
   // fusions
+  fuseBnIntoConv,
+  fuseAddIntoConvBias,
+  fuseLayerNorm,
+  fuseGelu,
+  fuseMatmulAddIntoGemm,
+  fuseConsecutiveMulAdd,
 ];
 
 export type Preset = 'O0' | 'O1' | 'O2';

@@ -14,8 +14,11 @@ export interface PassRecord {
   roundsModified: number;
   stats: Record<string, number>;
   timeMs: number;
+  /** Model size before the pass first ran and after it last ran (other passes' changes in between included). */
   before: ModelSize;
   after: ModelSize;
+  /** This pass's own effect: the size changes of its runs, summed (negative = smaller). */
+  delta: ModelSize;
 }
 
 export interface Decline {
@@ -63,9 +66,12 @@ export async function runPipeline(model: Model, passes: readonly Pass[], options
       const timeMs = performance.now() - start;
       ran.push(pass.name);
       const after = modelSize(model);
-      const record = records.get(pass.name) ?? { name: pass.name, roundsModified: 0, stats: {}, timeMs: 0, before, after };
+      const record = records.get(pass.name)
+        ?? { name: pass.name, roundsModified: 0, stats: {}, timeMs: 0, before, after, delta: { nodes: 0, initializerBytes: 0 } };
       record.timeMs += timeMs;
       record.after = after;
+      record.delta.nodes += after.nodes - before.nodes;
+      record.delta.initializerBytes += after.initializerBytes - before.initializerBytes;
       if (result.modified) {
         record.roundsModified++;
         changed = true;

@@ -8,8 +8,11 @@ import type { Node } from '../../ir/node.js';
 import type { Dim, Shape, TensorType } from '../../ir/tensor-type.js';
 
 /**
- * The known content of a small integer tensor (a shape, axes, sizes): elements are numbers, or
- * symbolic dim names where the element is a dim the graph only knows by name. Rank-0 and rank-1 only.
+ * The known content of a small tensor (a shape, axes, sizes, pads, scales): elements are numbers, or
+ * symbolic dim names where the element is a dim the graph only knows by name, or null where that one
+ * element is not known. Flattened in row-major order; present only when the tensor's shape is all
+ * numbers and it has at most 64 elements (tensor-known-value.ts), so rank-0/1 inputs — the usual
+ * case — read it directly. Float tensors carry their numbers too (Resize scales).
  */
 export type KnownValue = Dim[];
 

@@ -1,0 +1,47 @@
+/**
+ * Which values a pass may treat as constants, and their tensors. A value is constant when it is an
+ * initializer that callers cannot replace: an initializer that is also a graph input (IR < 4 models
+ * list every weight as an input, and callers may feed them) is not, unless `foldInitializerInputs`
+ * says to treat those as fixed — or unless folding made it, since IR < 4 obliges folding to list its
+ * own results as inputs too. A Constant node's output is constant as well (constantTensor reads it).
+ */
+import { makeTensor } from '../ir/tensor-data.js';
+import type { Value } from '../ir/value.js';
+import { DataType } from '../onnx/data-type.js';
+import type { TensorProto } from '../onnx/proto-types.js';
+import type { PassOptions } from './pass.js';
+
+/** Initializers folding created in this process: constant even when IR < 4 made them graph inputs. */
+const FOLDED = new WeakSet<Value>();
+
+export function markFolded(value: Value): void {
+  FOLDED.add(value);
+}
+
+/** An initializer the model's callers cannot override (see the file header). */
+export function isConstantInitializer(value: Value, options: Pick<PassOptions, 'foldInitializerInputs'>): boolean {
+  if (!value.initializer) return false;
+  if (!value.isGraphInput) return true;
+  return options.foldInitializerInputs || FOLDED.has(value);
+}
+
+/**
+ * The tensor behind a constant value: a constant initializer, or the output of a Constant node
+ * (`value`, `value_float(s)`, `value_int(s)`; sparse and string forms give undefined).
+ */
+export function constantTensor(value: Value | undefined, options: Pick<PassOptions, 'foldInitializerInputs'>): TensorProto | undefined {
+  if (!value) return undefined;
+  if (value.initializer) return isConstantInitializer(value, options) ? value.initializer : undefined;
+  const node = value.producer;
+  if (!node || node.opType !== 'Constant' || node.domain !== '') return undefined;
+  const tensor = node.attributeValue('value');
+  if (tensor && !Array.isArray(tensor) && typeof tensor === 'object') return tensor as TensorProto;
+  const f = node.attribute('value_float');
+  if (f) return makeTensor(value.name, DataType.FLOAT!, [], [node.floatAttribute('value_float', 0)]);
+  const fs = node.attributeValue('value_floats');
+  if (Array.isArray(fs) && node.hasAttribute('value_floats')) return makeTensor(value.name, DataType.FLOAT!, [fs.length], fs as number[]);
+  if (node.hasAttribute('value_int')) return makeTensor(value.name, DataType.INT64!, [], [BigInt(node.intAttribute('value_int', 0))]);
+  const is = node.intsAttribute('value_ints');
+  if (is && node.hasAttribute('value_ints')) return makeTensor(value.name, DataType.INT64!, [is.length], is.map(BigInt));
+  return undefined;
+}
