@@ -188,6 +188,10 @@ export const ERROR_CODES = {
     message: (d) => `${d.action} is not allowed: the server runs with --model-control none`,
     hint: 'start the server with --model-control explicit to load and unload models over HTTP',
   }),
+  MLS_ERR_SERVE_SHUTTING_DOWN: spec<Record<string, never>>({
+    exitCode: 97, httpStatus: 503,
+    message: () => 'the server is shutting down: it finishes the requests it accepted and takes no new ones',
+  }),
   // 40–49: compile and bench
   MLS_ERR_PRECISION_UNSUPPORTED: spec<{ precision: string; reason: string }>({
     exitCode: 40, httpStatus: 400,
@@ -235,6 +239,22 @@ export const ERROR_CODES = {
   MLS_ERR_BENCH_NOTHING_TO_RUN: spec<{ target: string; reason: string }>({
     exitCode: 49, httpStatus: 400,
     message: (d) => `${d.target}: nothing to benchmark: ${d.reason}`,
+  }),
+  // 50–59: precision (fp16, int8 quantization)
+  MLS_ERR_CALIBRATION_REQUIRED: spec<{ file: string }>({
+    exitCode: 50, httpStatus: 400,
+    message: (d) => `${d.file}: static int8 quantization needs calibration inputs to measure activation ranges`,
+    hint: 'pass --calibration DIR (test_data_set_N/input_K.pb folders, or .npy/.pb files named after the inputs), or use --quant-mode dynamic',
+  }),
+  MLS_ERR_CALIBRATION_INVALID: spec<{ dir: string; reason: string }>({
+    exitCode: 51, httpStatus: 400,
+    message: (d) => `--calibration ${d.dir}: ${d.reason}`,
+    hint: 'calibration inputs are laid out like --inputs: test_data_set_N/input_K.pb folders, or <input>.npy / <input>.pb files',
+  }),
+  MLS_ERR_ACCURACY_GATE_FAILED: spec<{ file: string; precision: string; failures: string }>({
+    exitCode: 52, httpStatus: 422,
+    message: (d) => `${d.file}: the ${d.precision} model misses the accuracy gate: ${d.failures}; nothing was written`,
+    hint: 'keep the sensitive nodes in float32 (--exclude-nodes/--exclude-ops, --op-block-list), calibrate on more representative inputs, or loosen --max-accuracy-loss',
   }),
 } as const;
 

@@ -16,8 +16,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ERROR_CODES, INTERNAL_ERROR_EXIT_CODE, MlserveError, isMlserveError } from '../errors.js';
+import { registerBench } from './commands/bench.js';
+import { registerCompile } from './commands/compile.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerOptimize } from './commands/optimize.js';
+import { registerServe } from './commands/serve.js';
 
 /** A command module's entry point: adds one subcommand to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -29,7 +32,9 @@ export type RegisterCommand = (program: Command) => void;
 const COMMANDS: readonly RegisterCommand[] = [
   registerInspect,
   registerOptimize,
-  // then (planned) compile, bench, serve
+  registerCompile,
+  registerBench,
+  registerServe,
 ];
 
 const USAGE_EXIT_CODE = ERROR_CODES.MLS_ERR_USAGE.exitCode;

@@ -3,9 +3,9 @@
  * (.svg) or an HTML page holding that SVG (.html) that any browser opens — no scripts, no external
  * files. Boxes are nodes (op type, name, the shapes of their weights), pills are graph inputs and
  * outputs, edges carry the shape of the value they pass; hovering a box shows its full details
- * (SVG <title>). Initializers and Constant nodes are folded into the boxes that read them (a
- * hundred constants fanning out from the top would hide the graph); a node owning subgraphs says how
- * many nodes they hold. Layout: graph-layout.ts.
+ * (SVG <title>). Constants — initializers, Constant nodes and nodes that compute only from constants —
+ * are folded into the boxes that read them (a hundred weights fanning out from the top would hide the
+ * graph); a node owning subgraphs says how many nodes they hold. Layout: graph-layout.ts.
  */
 import path from 'node:path';
 import { MlserveError } from '../errors.js';
@@ -81,7 +81,10 @@ function buildGraph(model: Model): { vertices: Vertex[]; edges: Edge[] } {
     ids.set(v, vertices.length);
     vertices.push({ kind: 'input', lines: [truncate(v.name, 32), shortShape(v)], tooltip: `input ${v.name}: ${formatTensorInfo(tensorInfo(v))}`, category: 'io' });
   }
-  const nodes = graph.topologicalOrder().filter((n) => !isPlainConstant(n));
+  const order = graph.topologicalOrder();
+  const constants = constantValues(order);
+  const isConstantValue = (v: Value) => constants.has(v);
+  const nodes = order.filter((n) => !n.outputs.every((v) => !v || constants.has(v)) || n.outputs.length === 0);
   for (const node of nodes) {
     ids.set(node, vertices.length);
     // Weights, not the small constants that parameterize shape ops (Slice starts, Reshape targets).
@@ -93,7 +96,7 @@ function buildGraph(model: Model): { vertices: Vertex[]; edges: Edge[] } {
     const subNodes = node.subgraphs.reduce((n, s) => n + [...s.graph.allGraphs()].reduce((m, g) => m + g.nodes.length, 0), 0);
     if (node.subgraphs.length > 0) lines.push(`${node.subgraphs.length} subgraph${node.subgraphs.length === 1 ? '' : 's'}, ${subNodes} nodes`);
     const category = node.domain !== '' && node.domain !== 'ai.onnx.ml' ? 'custom' : (CATEGORY_OF[node.opType] ?? 'other');
-    vertices.push({ kind: 'node', lines, tooltip: nodeTooltip(node), category });
+    vertices.push({ kind: 'node', lines, tooltip: nodeTooltip(node, constants), category });
   }
   const outputIds = graph.outputs.map((v) => {
     vertices.push({ kind: 'output', lines: [truncate(v.name, 32), shortShape(v)], tooltip: `output ${v.name}: ${formatTensorInfo(tensorInfo(v))}`, category: 'io' });
@@ -124,32 +127,47 @@ function buildGraph(model: Model): { vertices: Vertex[]; edges: Edge[] } {
   return { vertices, edges: [...edges.values()] };
 }
 
-/** A Constant node with its value in an attribute: drawn like an initializer, inside its readers' boxes. */
-function isPlainConstant(node: Node): boolean {
-  return node.opType === 'Constant' && node.domain === '' && node.inputs.length === 0;
-}
-
-function isConstantValue(v: Value): boolean {
-  return v.initializer !== undefined || (v.producer !== undefined && isPlainConstant(v.producer));
+/**
+ * Values that are constant: initializers, Constant nodes, and outputs of nodes that compute only from
+ * constants (a weight built by ConstantOfShape, a reshaped initializer). They are drawn inside the
+ * boxes that read them, so the drawing shows the network rather than how its weights are made.
+ * `order` must be topological.
+ */
+function constantValues(order: readonly Node[]): Set<Value> {
+  const constants = new Set<Value>();
+  for (const node of order) {
+    for (const v of node.inputs) if (v?.initializer) constants.add(v);
+  }
+  for (const node of order) {
+    const fromConstants = node.subgraphs.length === 0 && node.domain === ''
+      && (node.opType === 'Constant' || (node.inputs.length > 0 && node.inputs.every((v) => !v || constants.has(v))));
+    if (fromConstants) for (const v of node.outputs) if (v) constants.add(v);
+  }
+  return constants;
 }
 
 /** Constants this small are operator parameters (axes, shapes, scalars) rather than weights. */
 const MAX_PARAMETER_CONSTANT = 8;
 
+function constantShape(v: Value): number[] | undefined {
+  const dims = v.initializer?.dims ?? (v.producer?.opType === 'Constant' ? v.producer.attribute('value')?.t?.dims : undefined);
+  if (dims) return dims.map(int64ToNumber);
+  const shape = tensorInfo(v).shape;
+  return shape?.every((d): d is number => typeof d === 'number') ? shape : undefined;
+}
+
 function constantSize(v: Value): number {
-  const dims = v.initializer?.dims ?? v.producer?.attribute('value')?.t?.dims ?? [];
-  return dims.reduce<number>((n, d) => n * int64ToNumber(d), 1);
+  return (constantShape(v) ?? []).reduce((n, d) => n * d, 1);
 }
 
 function constantDims(v: Value): string {
-  const dims = v.initializer?.dims ?? v.producer?.attribute('value')?.t?.dims;
-  if (!dims) return shortShape(v) || 'const';
-  return dims.map(int64ToNumber).join('×') || 'scalar';
+  const shape = constantShape(v);
+  return shape ? shape.join('×') || 'scalar' : 'const';
 }
 
-function nodeTooltip(node: Node): string {
+function nodeTooltip(node: Node, constants: ReadonlySet<Value>): string {
   const lines = [`${opKey(node)}${node.name ? ` '${node.name}'` : ''}`];
-  node.inputs.forEach((v, i) => lines.push(`in ${i}: ${v ? `${v.name}: ${formatTensorInfo(tensorInfo(v))}${v.initializer ? ' (initializer)' : isConstantValue(v) ? ' (constant)' : ''}` : '(none)'}`));
+  node.inputs.forEach((v, i) => lines.push(`in ${i}: ${v ? `${v.name}: ${formatTensorInfo(tensorInfo(v))}${v.initializer ? ' (initializer)' : constants.has(v) ? ' (constant)' : ''}` : '(none)'}`));
   node.outputs.forEach((v, i) => lines.push(`out ${i}: ${v ? `${v.name}: ${formatTensorInfo(tensorInfo(v))}` : '(none)'}`));
   for (const a of node.attributes) if (a.name) lines.push(`@${a.name}`);
   return lines.join('\n');

@@ -1,7 +1,7 @@
 /**
  * A layered (Sugiyama-style) layout for drawing a DAG top to bottom, kept simple:
- *   1. rank = longest path from a source, so every edge points down (sources other than the
- *      anchored ones move down to just above their first reader);
+ *   1. rank = longest path from a source, so every edge points down; what no anchored vertex
+ *      (graph input) reaches moves down to just above its first reader;
  *   2. an edge spanning several ranks gets a dummy point per rank it crosses, so it bends around
  *      boxes instead of cutting through them (past a budget of dummies, long edges go straight);
  *   3. order within each rank by barycenters of neighbours, sweeping down and up a few times;
@@ -27,7 +27,10 @@ export interface LayoutOptions {
   margin?: number;
   /** Most dummy points to create; longer edges beyond it are drawn straight. */
   maxDummies?: number;
-  /** Sources that stay on the top rank (graph inputs); other sources sit just above their first reader. */
+  /**
+   * Vertices that start the drawing (graph inputs). Vertices none of them reaches are placed as late
+   * as their readers allow; without anchors that is every vertex.
+   */
   anchored?: ReadonlySet<number>;
 }
 
@@ -48,19 +51,7 @@ export function layeredLayout(sizes: readonly Size[], edges: readonly (readonly 
   const margin = options.margin ?? 20;
   const maxDummies = options.maxDummies ?? 20000;
 
-  const ranks = longestPathRanks(sizes.length, edges);
-  // A source that is not anchored at the top (a node reading nothing drawn) sits just above its
-  // first reader, not at rank 0 with a long edge down.
-  const successors: number[][] = sizes.map(() => []);
-  const hasPredecessor = new Array<boolean>(sizes.length).fill(false);
-  for (const [from, to] of edges) {
-    successors[from]!.push(to);
-    hasPredecessor[to] = true;
-  }
-  for (let i = 0; i < sizes.length; i++) {
-    if (hasPredecessor[i] || options.anchored?.has(i) || successors[i]!.length === 0) continue;
-    ranks[i] = Math.max(0, Math.min(...successors[i]!.map((s) => ranks[s]!)) - 1);
-  }
+  const ranks = layerRanks(sizes.length, edges, options.anchored ?? new Set());
   const vertices: Vertex[] = sizes.map((s, i) => ({ width: s.width, height: s.height, rank: ranks[i]!, x: 0, order: 0, up: [], down: [] }));
 
   // Chains of vertices per edge: source, dummies…, target.
@@ -121,8 +112,13 @@ export function layeredLayout(sizes: readonly Size[], edges: readonly (readonly 
   };
 }
 
-/** Longest path from any source; edges that would close a cycle (there should be none) are ignored. */
-function longestPathRanks(n: number, edges: readonly (readonly [number, number])[]): number[] {
+/**
+ * Ranks: longest path from the sources, so every edge points down; then every vertex that no anchored
+ * vertex reaches (a chain computing a weight from constants, say) moves as far down as its readers
+ * allow — as late as possible — so it sits just above where it is used instead of on the top row.
+ * Edges that would close a cycle (there should be none) are ignored.
+ */
+function layerRanks(n: number, edges: readonly (readonly [number, number])[], anchored: ReadonlySet<number>): number[] {
   const out: number[][] = Array.from({ length: n }, () => []);
   const indegree = new Array<number>(n).fill(0);
   for (const [from, to] of edges) {
@@ -130,16 +126,27 @@ function longestPathRanks(n: number, edges: readonly (readonly [number, number])
     indegree[to]!++;
   }
   const rank = new Array<number>(n).fill(0);
-  const queue: number[] = [];
-  for (let i = 0; i < n; i++) if (indegree[i] === 0) queue.push(i);
-  for (let head = 0; head < queue.length; head++) {
-    const v = queue[head]!;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) order.push(i);
+  for (let head = 0; head < order.length; head++) {
+    const v = order[head]!;
     for (const w of out[v]!) {
       rank[w] = Math.max(rank[w]!, rank[v]! + 1);
-      if (--indegree[w]! === 0) queue.push(w);
+      if (--indegree[w]! === 0) order.push(w);
     }
   }
-  return rank;
+  const reached = new Array<boolean>(n).fill(false);
+  for (const v of order) {
+    if (anchored.has(v)) reached[v] = true;
+    if (reached[v]) for (const w of out[v]!) reached[w] = true;
+  }
+  for (let k = order.length - 1; k >= 0; k--) {
+    const v = order[k]!;
+    if (reached[v] || out[v]!.length === 0) continue;
+    rank[v] = out[v]!.reduce((m, w) => Math.min(m, rank[w]!), Infinity) - 1;
+  }
+  const lowest = rank.reduce((m, r) => Math.min(m, r), 0);
+  return lowest < 0 ? rank.map((r) => r - lowest) : rank;
 }
 
 function orderByBarycenter(vertices: Vertex[], rows: number[][], sweeps = 4): void {

@@ -1,9 +1,11 @@
 /**
  * Which values a pass may treat as constants, and their tensors. A value is constant when it is an
- * initializer that callers cannot replace: an initializer that is also a graph input (IR < 4 models
- * list every weight as an input, and callers may feed them) is not, unless `foldInitializerInputs`
- * says to treat those as fixed — or unless folding made it, since IR < 4 obliges folding to list its
- * own results as inputs too. A Constant node's output is constant as well (constantTensor reads it).
+ * initializer that callers cannot replace. From IR 4 on, listing an initializer as a graph input
+ * too is a choice that makes it a default callers may override, so such initializers are not
+ * constant unless `foldInitializerInputs` says to treat them as fixed. Before IR 4 the format
+ * obliged every initializer to be listed as an input, so the listing says nothing about overriding:
+ * there they are constants (onnxruntime treats them so as well, and does not offer them as inputs).
+ * A Constant node's output is constant as well (constantTensor reads it).
  */
 import { makeTensor } from '../ir/tensor-data.js';
 import type { Value } from '../ir/value.js';
@@ -11,18 +13,11 @@ import { DataType } from '../onnx/data-type.js';
 import type { TensorProto } from '../onnx/proto-types.js';
 import type { PassOptions } from './pass.js';
 
-/** Initializers folding created in this process: constant even when IR < 4 made them graph inputs. */
-const FOLDED = new WeakSet<Value>();
-
-export function markFolded(value: Value): void {
-  FOLDED.add(value);
-}
-
 /** An initializer the model's callers cannot override (see the file header). */
 export function isConstantInitializer(value: Value, options: Pick<PassOptions, 'foldInitializerInputs'>): boolean {
   if (!value.initializer) return false;
-  if (!value.isGraphInput) return true;
-  return options.foldInitializerInputs || FOLDED.has(value);
+  if (!value.isGraphInput || value.graph.model.irVersion < 4) return true;
+  return options.foldInitializerInputs;
 }
 
 /**

@@ -3,23 +3,24 @@
  * sweep), then initializers nothing reads, value_info entries for values that no longer exist, and
  * opset imports that no node or function uses. ONNX nodes have no side effects, so this holds for
  * custom-domain nodes too (onnxruntime removes them the same way).
- * Leaves alone: initializers that are also graph inputs (callers may feed them; removing one would
- * change the model's interface) and the default-domain opset import.
+ * Leaves alone: initializers that callers may feed as graph inputs (IR 4+; removing one would change
+ * the model's interface) and the default-domain opset import.
  */
 import type { Graph } from '../ir/graph.js';
 import type { Model } from '../ir/model.js';
-import type { Pass, PassResult } from './pass.js';
+import { isConstantInitializer } from './constant-value.js';
+import type { Pass, PassContext, PassOptions, PassResult } from './pass.js';
 
 const pass: Pass = {
   name: 'eliminate_dead_code',
   kind: 'eliminate',
   summary: 'remove nodes whose outputs nobody uses, unused initializers, stale value_info and unused opset imports',
-  run(model: Model): PassResult {
+  run(model: Model, ctx: PassContext): PassResult {
     let nodes = 0;
     let initializers = 0;
     for (const graph of [...model.graph.allGraphs()].reverse()) {
       nodes += removeDeadNodes(graph);
-      initializers += removeUnusedInitializers(graph);
+      initializers += removeUnusedInitializers(graph, ctx.options);
       graph.valueInfos = graph.valueInfos.filter((v) => graph.values.get(v.name) === v);
     }
     const opsets = removeUnusedOpsets(model);
@@ -40,10 +41,11 @@ function removeDeadNodes(graph: Graph): number {
   return removed;
 }
 
-function removeUnusedInitializers(graph: Graph): number {
+/** Unused initializers go, except those callers may feed as inputs (see constant-value.ts). */
+function removeUnusedInitializers(graph: Graph, options: PassOptions): number {
   let removed = 0;
   for (const v of [...graph.initializers]) {
-    if (v.uses.length === 0 && !v.isGraphOutput && !v.isGraphInput) {
+    if (v.uses.length === 0 && !v.isGraphOutput && isConstantInitializer(v, options)) {
       graph.removeInitializer(v);
       removed++;
     }

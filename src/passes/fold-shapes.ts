@@ -70,7 +70,6 @@ function foldedOutputs(node: Node, known: ReadonlyMap<Value, KnownValue>, overri
   if (live.length === 0) return undefined;
   const inputs = node.presentInputs();
   if (inputs.every((v) => isConstantInitializer(v, options) || v.producer?.opType === 'Constant')) return undefined;
-  if (!isShapeOp && inputs.some((v) => overridable.has(v))) return 'reads a value computed from an initializer callers may override (a graph input)';
   const out = new Map<Value, TensorProto>();
   for (const v of live) {
     const value = known.get(v);
@@ -85,6 +84,7 @@ function foldedOutputs(node: Node, known: ReadonlyMap<Value, KnownValue>, overri
       return `known value does not fit ${v.name}'s type: ${(e as Error).message}`;
     }
   }
+  if (!isShapeOp && inputs.some((v) => overridable.has(v))) return 'reads a value computed from an initializer callers may override (a graph input)';
   return out;
 }
 

@@ -25,11 +25,12 @@ import { decline, definePatternPass } from './pattern-pass.js';
 import type { PassOptions } from './pass.js';
 import { addConstant, adoptOutput, removeDeadNodes } from './rewrite.js';
 
-/** One link of a chain: the node, the running value it reads, and its constant. */
+/** One link of a chain: the node, the running value it reads, and its constant (read once the chain is worth it). */
 interface Link {
   node: Node;
   running: Value;
-  constant: DenseTensor;
+  tensor: TensorProto;
+  constant?: DenseTensor;
   dtype: number;
   /** For Sub/Div: whether the constant is the first operand (c − v, c / v). */
   constantFirst: boolean;
@@ -50,11 +51,10 @@ function asLink(node: Node | undefined, options: PassOptions): Link | undefined 
   const constants = node.inputs.map((v) => lookupConstant(v, options));
   const at = constants.findIndex((c) => 'tensor' in c);
   if (at < 0 || constants.every((c) => 'tensor' in c)) return undefined;
-  const c = readFloatConstant((constants[at] as { tensor: TensorProto }).tensor);
-  if (!c) return undefined;
+  const tensor = (constants[at] as { tensor: TensorProto }).tensor;
   // c / v is not affine in v.
   if (node.opType === 'Div' && at === 0) return undefined;
-  return { node, running: node.inputs[1 - at]!, constant: { dims: c.dims, data: c.data }, dtype: c.dtype, constantFirst: at === 0 };
+  return { node, running: node.inputs[1 - at]!, tensor, dtype: tensor.data_type ?? 0, constantFirst: at === 0 };
 }
 
 class NoBroadcast extends Error {}
@@ -76,7 +76,8 @@ function compose(links: Link[]): { scale: DenseTensor | undefined; shift: DenseT
   let scale: DenseTensor | undefined;
   let shift: DenseTensor | undefined;
   try {
-    for (const { node, constant: c, constantFirst } of links) {
+    for (const { node, constant, constantFirst } of links) {
+      const c = constant!;
       if (node.opType === 'Mul' || node.opType === 'Div') {
         const factor = node.opType === 'Mul' ? c : { dims: c.dims, data: c.data.map((v) => 1 / v) };
         scale = scale ? apply(scale, factor, times) : factor;
@@ -122,9 +123,14 @@ export default definePatternPass<ChainMatch>({
     const hasMul = links.some((l) => l.node.opType === 'Mul' || l.node.opType === 'Div' || (l.node.opType === 'Sub' && l.constantFirst));
     const hasAdd = links.some((l) => l.node.opType === 'Add' || l.node.opType === 'Sub');
     if (Number(hasMul) + Number(hasAdd) >= links.length) return undefined;
+    for (const link of links) {
+      const c = readFloatConstant(link.tensor);
+      if (!c) return decline(`constant '${link.tensor.name ?? ''}' of ${link.node.label} cannot be read`);
+      link.constant = { dims: c.dims, data: c.data };
+    }
     const composed = compose(links);
     if (!composed) return decline('the chain\'s constants do not broadcast together');
-    const largest = Math.max(...links.map((l) => l.constant.data.length));
+    const largest = Math.max(...links.map((l) => l.constant!.data.length));
     for (const t of [composed.scale, composed.shift]) {
       if (!t) continue;
       if (elementCount(t.dims) > largest) return decline(`the combined constant would have ${elementCount(t.dims)} elements, more than any of the chain's (${largest})`);

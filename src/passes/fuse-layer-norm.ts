@@ -1,25 +1,31 @@
 /**
- * Does: the decomposed LayerNorm exporters write —
- *   μ = ReduceMean(x, axes)          d = Sub(x, μ)           v = ReduceMean(Pow(d, 2) | Mul(d, d), axes)
- *   σ = Sqrt(Add(v, ε))              n = Div(d, σ) | Mul(d, Reciprocal(σ))
- *   y = Add(Mul(n, γ), β)            (γ and β each optional; either operand order)
- * → y = LayerNormalization(x, γ, β, axis = −k, epsilon = ε), k = the number of reduced axes.
+ * Does: a LayerNorm spelled out in elementwise ops and reductions → LayerNormalization(x, γ, β,
+ * axis = −k, epsilon = ε), k = the number of reduced (trailing) axes. Two spellings are read:
+ *   torch / Paddle:  μ = ReduceMean(x)   d = Sub(x, μ)   v = ReduceMean(Pow(d, 2) | Mul(d, d))
+ *   JAX / TF (Magika): means as ReduceSum(·)·(1/n) with keepdims=0, broadcast back by
+ *                    Reshape/Expand/Unsqueeze; v = Max(0, mean(x²) − μ²)
+ * then σ = Sqrt(Add(v, ε)); n = Div(d, σ) | Mul(d, Reciprocal(σ)) | Mul(d, Reciprocal(σ)·γ);
+ * y = Add(Mul(n, γ), β), γ and β each optional, operands in either order. The match starts at the Sqrt.
  *
- * LayerNormalization normalises x over axes [axis, rank) with population variance, exactly the
- * decomposition above, so the rewrite holds when both ReduceMeans reduce the same trailing axes with
- * keepdims = 1. Its Scale (required) and B have the normalized shape x.shape[axis:]: a constant γ/β
- * that broadcasts only along the normalized axes is rewritten to that shape (expanded where it has
- * 1s there); a missing γ becomes ones. A non-constant γ/β is taken only when its shape is exactly the
- * normalized shape — otherwise its Mul/Add stays outside the fused node (still exact).
+ * LayerNormalization normalises x over axes [axis, rank) with the population variance, which both
+ * spellings compute (mean(x²) − μ² is the same number up to rounding; the fused op computes it the
+ * more accurate way). So the rewrite holds when both means reduce the same trailing axes and come
+ * back at x's rank (keepdims=1, or wrappers whose inferred shape is x's shape with those axes 1). Its
+ * Scale (required) and B have the normalized shape x.shape[axis:]: a constant γ/β that broadcasts only
+ * along the normalized axes is rewritten to that shape (expanded where it has 1s there); a missing γ
+ * becomes ones. A non-constant γ/β is taken only when its shape is exactly the normalized shape —
+ * otherwise its Mul/Add stays outside the fused node (still exact).
  *
  * Opset: LayerNormalization is opset 17. Below that the pass raises the model's opset only when
  * `targetOpset` allows it and no other node changes meaning in between (raise-opset.ts); else it
- * declines saying so. ReduceMean's axes are read from the attribute (< 18) or the constant input (≥ 18).
+ * declines saying so. Reduce axes are read from the attribute or the constant input, by opset.
  *
  * Leaves alone (with the reason): reductions over other than trailing axes (instance-norm style
- * [N,H,W] of NCHW), or over axis 0 (a whole-tensor norm: not per sample, its Scale would carry the
- * batch size); different axes in the two means; keepdims = 0; unknown rank or non-static normalized
- * dims; an intermediate read outside the pattern or that is a graph output; a non-scalar ε.
+ * [N,H,W] of NCHW, Magika's axis 1 of [N,512,256]), or over axis 0 (a whole-tensor norm: not per
+ * sample, its Scale would carry the batch size — person-reidentification-retail-0288); different axes
+ * in the two means; keepdims = 0 not broadcast back; unknown rank or non-static normalized dims; an
+ * intermediate read outside the pattern or that is a graph output; a γ folded into 1/σ that is not of
+ * the normalized shape.
  */
 import type { Node } from '../ir/node.js';
 import { readTensorAsNumbers } from '../ir/tensor-data.js';
@@ -98,71 +104,216 @@ function asParam(v: Value, rank: number, normalizedDims: number[], options: Pass
   return 'no';
 }
 
+/** A mean over axes: ReduceMean, or ReduceSum times 1/n (or divided by n) as TF and JAX export it. */
+interface Mean {
+  of: Value;
+  nodes: Node[];
+  keepdims: boolean;
+  /** Normalized axes, or the reason they are not known. */
+  axes: number[] | string;
+}
+
+function meanOf(v: Value | undefined, options: PassOptions): Mean | undefined {
+  const p = v?.producer;
+  if (!p || p.domain !== '') return undefined;
+  const describe = (reduce: Node): Omit<Mean, 'nodes'> | undefined => {
+    const of = reduce.inputs[0];
+    if (!of) return undefined;
+    const rank = of.type?.shape?.length;
+    const spec = reduceAxes(reduce, options);
+    const axes = typeof spec === 'string' ? spec
+      : rank === undefined ? `the rank of '${of.name}' is not known`
+        : normalizeAxes(spec, rank) ?? `reduction axes out of range for rank ${rank}`;
+    return { of, keepdims: reduce.intAttribute('keepdims', 1) === 1, axes };
+  };
+  if (p.opType === 'ReduceMean') {
+    const m = describe(p);
+    return m && { ...m, nodes: [p] };
+  }
+  if (p.opType !== 'Mul' && p.opType !== 'Div') return undefined;
+  for (const side of p.opType === 'Mul' ? [0, 1] : [0]) {
+    const sum = producerOf(p.inputs[side], 'ReduceSum');
+    const c = scalarValue(p.inputs[1 - side], options);
+    if (!sum || c === undefined) continue;
+    const m = describe(sum);
+    if (!m || typeof m.axes === 'string') return undefined;
+    const shape = m.of.type?.shape ?? [];
+    const counts = m.axes.map((a) => shape[a]);
+    if (!counts.every((d): d is number => typeof d === 'number')) return undefined;
+    const n = counts.reduce((a, b) => a * b, 1);
+    const isMean = p.opType === 'Mul' ? Math.abs(c * n - 1) <= 1e-6 : Math.abs(c - n) <= 1e-6 * n;
+    return isMean ? { ...m, nodes: [sum, p] } : undefined;
+  }
+  return undefined;
+}
+
+/** Reshape/Expand/Unsqueeze around a value (how keepdims=0 results are broadcast back): the core and the wrappers. */
+function peel(v: Value): { core: Value; wrappers: Node[] } {
+  const wrappers: Node[] = [];
+  let core = v;
+  for (let p = core.producer; p && p.domain === '' && ['Reshape', 'Expand', 'Unsqueeze'].includes(p.opType) && p.inputs[0]; p = core.producer) {
+    wrappers.push(p);
+    core = p.inputs[0];
+  }
+  return { core, wrappers };
+}
+
+/** a when `v` is Pow(a, 2) or Mul(a, a). */
+function squareOf(v: Value | undefined, options: PassOptions): { of: Value; node: Node } | undefined {
+  const p = v?.producer;
+  if (!p || p.domain !== '' || !p.inputs[0]) return undefined;
+  if (p.opType === 'Pow' && scalarValue(p.inputs[1], options) === 2) return { of: p.inputs[0], node: p };
+  if (p.opType === 'Mul' && p.inputs[0] === p.inputs[1]) return { of: p.inputs[0], node: p };
+  return undefined;
+}
+
+function sameShape(a: readonly (number | string | null)[] | undefined, b: readonly (number | string | null)[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((d, i) => d !== null && d === b[i]);
+}
+
+/** The statistics half of a LayerNorm, found from the variance under Sqrt(Add(·, ε)). */
+interface Statistics {
+  x: Value;
+  /** Sub(x, μ): the centred value the normalization divides. */
+  centred: Node;
+  means: Mean[];
+  /** Values that must be the mean broadcast back to x's rank: [what the Sub reads, what the Add reads]. */
+  kept: { value: Value; wrappers: Node[]; mean: Mean }[];
+  nodes: Node[];
+}
+
+/**
+ * The variance two ways: mean((x − μ)²) (torch, Paddle) or max(0, mean(x²) − μ²) (JAX/TF), each
+ * mean possibly a ReduceSum·(1/n) with keepdims=0 broadcast back by Reshape/Expand.
+ */
+function statistics(varianceKept: Value, options: PassOptions): Statistics | undefined {
+  const { core, wrappers: varianceWrappers } = peel(varianceKept);
+  const m2 = meanOf(core, options);
+  const sq = m2 && squareOf(m2.of, options);
+  const sub = sq && producerOf(sq.of, 'Sub');
+  if (m2 && sq && sub?.inputs[0] && sub.inputs[1]) {
+    // mean((x − μ)²)
+    const x = sub.inputs[0];
+    const mu = peel(sub.inputs[1]);
+    const m1 = meanOf(mu.core, options);
+    if (!m1 || m1.of !== x) return undefined;
+    return {
+      x, centred: sub, means: [m1, m2],
+      kept: [{ value: sub.inputs[1], wrappers: mu.wrappers, mean: m1 }, { value: varianceKept, wrappers: varianceWrappers, mean: m2 }],
+      nodes: [...m1.nodes, ...mu.wrappers, sub, sq.node, ...m2.nodes, ...varianceWrappers],
+    };
+  }
+  // max(0, mean(x²) − μ²)
+  let difference = core;
+  const max = producerOf(core, 'Max');
+  if (max && max.inputs.length === 2) {
+    const zero = max.inputs.findIndex((v) => scalarValue(v, options) === 0);
+    if (zero < 0) return undefined;
+    difference = max.inputs[1 - zero]!;
+  }
+  const minus = producerOf(difference, 'Sub');
+  const e2 = meanOf(minus?.inputs[0], options);
+  const muSquared = squareOf(minus?.inputs[1], options);
+  const m1 = meanOf(muSquared?.of, options);
+  const x = m1?.of;
+  const xSquared = squareOf(e2?.of, options);
+  if (!minus || !e2 || !muSquared || !m1 || !x || !xSquared || xSquared.of !== x) return undefined;
+  // mean(x²) − μ² must subtract like-shaped means, or it broadcasts to something else.
+  if (e2.keepdims !== m1.keepdims) return undefined;
+  const mu = muSquared.of;
+  const centred = readers(x).find((n) => n.opType === 'Sub' && n.domain === '' && n.inputs[0] === x && n.inputs[1] && peel(n.inputs[1]).core === mu);
+  if (!centred) return undefined;
+  const muWrappers = peel(centred.inputs[1]!).wrappers;
+  return {
+    x, centred, means: [m1, e2],
+    kept: [{ value: centred.inputs[1]!, wrappers: muWrappers, mean: m1 }, { value: varianceKept, wrappers: varianceWrappers, mean: e2 }],
+    nodes: [...m1.nodes, muSquared.node, ...e2.nodes, xSquared.node, minus, ...(max ? [max] : []), ...varianceWrappers, ...muWrappers, centred],
+  };
+}
+
 export default definePatternPass<LayerNormMatch>({
   name: 'fuse_layer_norm',
   kind: 'fuse',
-  summary: 'fuse the decomposed LayerNorm (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add) into LayerNormalization',
-  anchors: ['ReduceMean'],
+  summary: 'fuse a decomposed LayerNorm (torch: ReduceMean, Sub, Pow, …, Div; JAX/TF: E[x²] − μ²) into LayerNormalization',
+  anchors: ['Sqrt'],
   needsShapes: true,
-  match(mean1, model, options) {
-    const x = mean1.inputs[0];
-    const mu = mean1.outputs[0];
-    if (!x || !mu) return undefined;
-    const sub = readers(mu).find((n) => n.opType === 'Sub' && n.domain === '' && n.inputs[0] === x && n.inputs[1] === mu);
-    if (!sub || !sub.outputs[0]) return undefined;
-    const d = sub.outputs[0];
-    const dReaders = readers(d);
-    const square = dReaders.find((n) => n.domain === '' && ((n.opType === 'Pow' && n.inputs[0] === d && scalarValue(n.inputs[1], options) === 2) || (n.opType === 'Mul' && n.inputs[0] === d && n.inputs[1] === d)));
-    const mean2 = onlyReaderOf(square?.outputs[0], 'ReduceMean');
-    const addEps = onlyReaderOf(mean2?.outputs[0], 'Add');
-    const sqrt = onlyReaderOf(addEps?.outputs[0], 'Sqrt');
-    const sigma = sqrt?.outputs[0];
-    if (!square || !mean2 || !addEps || !sqrt || !sigma) return undefined;
+  match(sqrt, model, options) {
+    const sigma = sqrt.outputs[0];
+    const addEps = producerOf(sqrt.inputs[0], 'Add');
+    if (!sigma || !addEps) return undefined;
+    const epsSide = [0, 1].find((i) => scalarValue(addEps.inputs[i], options) !== undefined);
+    if (epsSide === undefined || !addEps.inputs[1 - epsSide]) return undefined;
+    const stats = statistics(addEps.inputs[1 - epsSide]!, options);
+    if (!stats) return undefined;
+    const { x, centred } = stats;
+    const d = centred.outputs[0];
+    if (!d) return undefined;
+    // σ divides d: Div(d, σ), Mul(d, 1/σ), or Mul(d, (1/σ)·γ) with γ folded into the inverse.
     let normalize = readers(sigma).find((n) => n.opType === 'Div' && n.domain === '' && n.inputs[0] === d && n.inputs[1] === sigma);
     let reciprocal: Node | undefined;
+    let gammaInInverse: { node: Node; gamma: Value } | undefined;
     if (!normalize) {
       reciprocal = onlyReaderOf(sigma, 'Reciprocal');
       const r = reciprocal?.outputs[0];
       normalize = r ? readers(r).find((n) => n.opType === 'Mul' && n.domain === '' && otherInput(n, r) === d) : undefined;
+      const scaled = r && !normalize ? onlyReaderOf(r, 'Mul') : undefined;
+      const gamma = scaled && otherInput(scaled, r!);
+      const scaledOut = scaled?.outputs[0];
+      if (scaled && gamma && gamma !== d && scaledOut) {
+        gammaInInverse = { node: scaled, gamma };
+        normalize = readers(scaledOut).find((n) => n.opType === 'Mul' && n.domain === '' && otherInput(n, scaledOut) === d);
+      }
     }
     if (!normalize?.outputs[0]) return undefined;
     // The pattern is there; from here on, reasons.
 
-    const epsilonValue = otherInput(addEps, mean2.outputs[0]!);
-    const epsilon = scalarValue(epsilonValue, options);
-    if (epsilon === undefined) return decline(`epsilon '${epsilonValue?.name}' is not a one-element float constant`);
+    const epsilonValue = addEps.inputs[epsSide];
+    const epsilon = scalarValue(epsilonValue, options)!;
     const type = x.type;
     const rank = type?.shape?.length;
     if (!type || rank === undefined) return decline(`the rank of '${x.name}' is not known`);
     if (!FLOAT_TYPES.has(type.dtype)) return decline(`'${x.name}' is not a float tensor`);
     if ((constantRank(epsilonValue, options) ?? 0) > rank) return decline('epsilon has a higher rank than x');
-    for (const m of [mean1, mean2]) if (m.intAttribute('keepdims', 1) !== 1) return decline(`${m.label} has keepdims=0`);
-    const axes1 = reduceAxes(mean1, options);
-    const axes2 = reduceAxes(mean2, options);
-    if (typeof axes1 === 'string') return decline(axes1);
-    if (typeof axes2 === 'string') return decline(axes2);
-    const a1 = normalizeAxes(axes1, rank);
-    const a2 = normalizeAxes(axes2, rank);
-    if (!a1 || !a2) return decline(`reduction axes out of range for rank ${rank}`);
-    if (a1.join() !== a2.join()) return decline(`the two ReduceMeans reduce different axes ([${a1}] and [${a2}])`);
-    const k = a1.length;
-    if (a1.some((a, i) => a !== rank - k + i)) return decline(`normalizes axes [${a1}] of a rank-${rank} input; LayerNormalization normalizes trailing axes`);
-    if (a1[0] === 0) return decline(`normalizes every axis of '${x.name}' including axis 0: a whole-tensor norm, not per sample`);
+    const [a1, a2] = stats.means.map((m) => m.axes);
+    if (typeof a1 === 'string') return decline(a1);
+    if (typeof a2 === 'string') return decline(a2);
+    if (a1!.join() !== a2!.join()) return decline(`the two means reduce different axes ([${a1}] and [${a2}])`);
+    const axes = a1!;
+    const k = axes.length;
+    if (axes.some((a, i) => a !== rank - k + i)) return decline(`normalizes axes [${axes}] of a rank-${rank} input; LayerNormalization normalizes trailing axes`);
+    if (axes[0] === 0) return decline(`normalizes every axis of '${x.name}' including axis 0: a whole-tensor norm, not per sample`);
+    const keptShape = type.shape!.map((dim, i) => (i >= rank - k ? 1 : dim));
+    for (const kept of stats.kept) {
+      const ok = kept.wrappers.length === 0
+        ? kept.mean.keepdims
+        : kept.wrappers.every((w) => sameShape(w.outputs[0]?.type?.shape, keptShape));
+      if (!ok) {
+        return decline(kept.wrappers.length === 0
+          ? `${kept.mean.nodes[0]!.label} has keepdims=0`
+          : `'${kept.value.name}' is not known to be the mean broadcast back to ${describeShape(keptShape)}`);
+      }
+    }
     const normalizedDims = type.shape!.slice(rank - k);
     if (!normalizedDims.every((n): n is number => typeof n === 'number')) return decline(`normalized dims ${describeShape(normalizedDims)} are not static`);
 
-    const region = [mean1, sub, square, mean2, addEps, sqrt, ...(reciprocal ? [reciprocal] : []), normalize];
+    const region = [...stats.nodes, addEps, sqrt, ...(reciprocal ? [reciprocal] : []), ...(gammaInInverse ? [gammaInInverse.node] : []), normalize];
     let result = normalize.outputs[0];
     let scale: Param = undefined;
     let bias: Param = undefined;
-    const mulGamma = onlyReaderOf(result, 'Mul');
-    if (mulGamma && !result.isGraphOutput) {
-      const g = otherInput(mulGamma, result);
-      const p = g && g !== result ? asParam(g, rank, normalizedDims, options) : 'no';
-      if (p !== 'no' && mulGamma.outputs[0]) {
-        scale = p;
-        region.push(mulGamma);
-        result = mulGamma.outputs[0];
+    if (gammaInInverse) {
+      const p = asParam(gammaInInverse.gamma, rank, normalizedDims, options);
+      if (p === 'no') return decline(`γ '${gammaInInverse.gamma.name}' does not have the normalized shape ${describeShape(normalizedDims)}`);
+      scale = p;
+    } else {
+      const mulGamma = onlyReaderOf(result, 'Mul');
+      if (mulGamma && !result.isGraphOutput) {
+        const g = otherInput(mulGamma, result);
+        const p = g && g !== result ? asParam(g, rank, normalizedDims, options) : 'no';
+        if (p !== 'no' && mulGamma.outputs[0]) {
+          scale = p;
+          region.push(mulGamma);
+          result = mulGamma.outputs[0];
+        }
       }
     }
     const addBeta = onlyReaderOf(result, 'Add');
@@ -175,12 +326,13 @@ export default definePatternPass<LayerNormMatch>({
         result = addBeta.outputs[0];
       }
     }
-    const leak = regionLeak(region, result);
+    const unique = [...new Set(region)];
+    const leak = regionLeak(unique, result);
     if (leak) return decline(leak);
-    if (region.some((n) => n.graph !== mean1.graph)) return decline('the pattern spans a subgraph boundary');
+    if (unique.some((n) => n.graph !== sqrt.graph)) return decline('the pattern spans a subgraph boundary');
     const plan = planOpset(model, 17, options, 'LayerNormalization');
     if (!plan.ok) return decline(plan.reason);
-    return { x, region, result, axis: -k, epsilon, normalizedDims, dtype: type.dtype, scale, bias, raiseTo: plan.raiseTo };
+    return { x, region: unique, result, axis: -k, epsilon, normalizedDims, dtype: type.dtype, scale, bias, raiseTo: plan.raiseTo };
   },
   rewrite(m, model, options) {
     const graph = m.region[0]!.graph;

@@ -26,6 +26,7 @@ import fuseConsecutiveMulAdd from './fuse-consecutive-mul-add.js';
 import fuseGelu from './fuse-gelu.js';
 import fuseLayerNorm from './fuse-layer-norm.js';
 import fuseMatmulAddIntoGemm from './fuse-matmul-add-into-gemm.js';
+import convertToFp16 from './convert-to-fp16.js';
 import type { Pass, PassKind } from './pass.js';
 
 export const PASSES: readonly Pass[] = [
@@ -54,6 +55,8 @@ export const PASSES: readonly Pass[] = [
   fuseGelu,
   fuseMatmulAddIntoGemm,
   fuseConsecutiveMulAdd,
+  // precision: always last, in no preset (--precision appends them); add fusions above this line
+  convertToFp16,
 ];
 
 export type Preset = 'O0' | 'O1' | 'O2';

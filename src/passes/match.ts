@@ -9,6 +9,7 @@ import { readTensorData, readTensorAsNumbers, tensorDims } from '../ir/tensor-da
 import { constantTensor, isConstantInitializer } from './constant-value.js';
 import type { Value } from '../ir/value.js';
 import { DataType } from '../onnx/data-type.js';
+import { int64ToNumber } from '../onnx/tensor-size-check.js';
 import type { TensorProto } from '../onnx/proto-types.js';
 import type { PassOptions } from './pass.js';
 
@@ -60,7 +61,8 @@ export function readFloatConstant(t: TensorProto): NumericConstant | undefined {
 /** The single number of a one-element float constant (any rank), else undefined. */
 export function scalarValue(value: Value | undefined, options: Pick<PassOptions, 'foldInitializerInputs'>): number | undefined {
   const t = constantTensor(value, options);
-  if (!t) return undefined;
+  // Look at the dims before reading: most constants met while matching are weights, not scalars.
+  if (!t || (t.dims ?? []).some((d) => int64ToNumber(d) !== 1)) return undefined;
   const c = readFloatConstant(t);
   return c && c.data.length === 1 ? c.data[0] : undefined;
 }

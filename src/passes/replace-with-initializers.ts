@@ -15,7 +15,6 @@ import { tensorTypeToProto } from '../ir/tensor-type.js';
 import type { Value } from '../ir/value.js';
 import { int64ToNumber } from '../onnx/tensor-size-check.js';
 import type { TensorProto } from '../onnx/proto-types.js';
-import { markFolded } from './constant-value.js';
 
 export function canHoldNewInitializers(graph: Graph): boolean {
   return graph.model.irVersion >= 4 || graph.owner === undefined;
@@ -46,7 +45,6 @@ export function replaceWithInitializers(nodes: readonly Node[], tensorOf: (value
       tensor.name = value.name;
       value.initializer = tensor;
       graph.initializers.push(value);
-      markFolded(value);
       created++;
       if (graph.model.irVersion < 4 && !graph.inputs.includes(value)) {
         graph.inputs.push(value);

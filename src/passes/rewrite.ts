@@ -1,14 +1,14 @@
 /**
  * Replacing a matched region by new nodes. The region's result keeps its Value — name, declared type,
  * graph-output role — by moving it onto the new node that computes it, so a fusion never renames a
- * model's outputs. Afterwards the region's nodes, and the constants only they read, are removed.
+ * model's outputs. Afterwards the region's nodes, and whatever only they read, are removed.
  */
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
 import { makeTensor } from '../ir/tensor-data.js';
 import type { Value } from '../ir/value.js';
 import { tensorTypeToProto } from '../ir/tensor-type.js';
-import { markFolded } from './constant-value.js';
+import { isConstantInitializer } from './constant-value.js';
 import type { PassOptions } from './pass.js';
 import { canHoldNewInitializers } from './replace-with-initializers.js';
 
@@ -59,19 +59,19 @@ function discardValue(value: Value): void {
 
 /**
  * Removes the given nodes once none of their outputs is read or a graph output (consumers first, so
- * a dead chain goes in one call), then the constants — initializers and Constant nodes — that only
- * they read. Initializers that are graph inputs stay unless `foldInitializerInputs` (callers could
- * feed them; with the option the caller has said they are constants).
+ * a dead chain goes in one call), then what only they read (see dropIfUnused). Initializers that are
+ * graph inputs stay unless `foldInitializerInputs` (callers could feed them; with the option the
+ * caller has said they are constants).
  */
 export function removeDeadNodes(nodes: Iterable<Node>, options: Pick<PassOptions, 'foldInitializerInputs'>): void {
   const pending = new Set([...nodes].filter((n) => n.inGraph));
-  const constants = new Set<Value>();
+  const inputs = new Set<Value>();
   for (let progress = true; progress;) {
     progress = false;
     for (const node of pending) {
       const live = node.outputs.some((v) => v && (v.uses.length > 0 || v.isGraphOutput));
       if (live) continue;
-      for (const v of node.inputs) if (v) constants.add(v);
+      for (const v of node.inputs) if (v) inputs.add(v);
       const graph = node.graph;
       graph.removeNode(node);
       tidyValueInfos(graph);
@@ -79,22 +79,30 @@ export function removeDeadNodes(nodes: Iterable<Node>, options: Pick<PassOptions
       progress = true;
     }
   }
-  for (const v of constants) dropIfUnused(v, options);
+  for (const v of inputs) dropIfUnused(v, options);
 }
 
-/** Removes an unread constant: an initializer, or a Constant node whose outputs nobody reads. */
+/**
+ * Removes what reading `value` kept alive, now that nothing reads it: an initializer (not one callers
+ * may feed, unless `foldInitializerInputs`), or its producer once none of that node's outputs is read
+ * — and then, the same way, what that node read (a Constant, the shape arithmetic feeding a Reshape).
+ * ONNX nodes have no side effects, so a node nobody reads can always go.
+ */
 export function dropIfUnused(value: Value, options: Pick<PassOptions, 'foldInitializerInputs'>): void {
-  if (value.uses.length > 0 || value.isGraphOutput) return;
-  const graph = value.graph;
-  if (value.initializer) {
-    if (value.isGraphInput && !options.foldInitializerInputs) return;
-    graph.removeInitializer(value);
-    return;
-  }
-  const p = value.producer;
-  if (p && p.opType === 'Constant' && p.domain === '' && p.inGraph && !p.outputs.some((v) => v && (v.uses.length > 0 || v.isGraphOutput))) {
+  const pending = [value];
+  while (pending.length > 0) {
+    const v = pending.pop()!;
+    if (v.uses.length > 0 || v.isGraphOutput) continue;
+    if (v.initializer) {
+      if (isConstantInitializer(v, options)) v.graph.removeInitializer(v);
+      continue;
+    }
+    const p = v.producer;
+    if (!p || !p.inGraph || p.outputs.some((o) => o && (o.uses.length > 0 || o.isGraphOutput))) continue;
+    const inputs = p.presentInputs();
     p.graph.removeNode(p);
     tidyValueInfos(p.graph);
+    pending.push(...inputs);
   }
 }
 
@@ -117,7 +125,6 @@ export function addConstant(graph: Graph, nameHint: string, dtype: number, dims:
     if (graph.model.irVersion < 4) {
       graph.inputs.push(value);
       value.declaredType = tensorTypeToProto({ dtype, shape: [...dims] });
-      markFolded(value);
     }
     return value;
   }

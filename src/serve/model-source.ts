@@ -1,11 +1,15 @@
 /**
  * Where a served model comes from: one .onnx file (any batch size when its batch axis is dynamic), or a
- * list of fixed-batch variants of the same model, one file per compiled batch size (what `mlserve compile`
- * bundles will hold). A bundle directory's manifest is read by the compile issue's code once it exists;
- * until then a directory is served through its `model.onnx`.
+ * list of fixed-batch variants of the same model, one file per compiled batch size. A bundle directory
+ * written by `mlserve compile` (it has manifest.json) is served through the variants `bench --select`
+ * chose, one per batch size worth serving; before any selection, through its cpu fp32 variants (the
+ * serving workers run onnxruntime-node). The files served are verified against the manifest's hashes
+ * first. A directory without a manifest is served through its `model.onnx`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isBundleDir, readManifest, type ManifestVariant } from '../compile/bundle-manifest.js';
+import { assertBundleIntact, variantPath, verifyBundle } from '../compile/verify-bundle.js';
 import { MlserveError } from '../errors.js';
 
 export interface ModelVariant {
@@ -20,7 +24,7 @@ export type ModelSource =
 
 /** The variants to load for `source` (a path, or an explicit source), with every file checked to exist. */
 export function resolveModelSource(source: string | ModelSource): ModelVariant[] {
-  const variants: ModelVariant[] = typeof source === 'string' ? [{ batchSize: null, file: fileOf(source) }]
+  const variants: ModelVariant[] = typeof source === 'string' ? (isBundleDir(source) ? bundleVariants(source) : [{ batchSize: null, file: fileOf(source) }])
     : source.kind === 'file' ? [{ batchSize: null, file: source.file }]
       : source.variants.map((v) => ({ batchSize: v.batchSize, file: v.file }));
   if (variants.length === 0) throw new MlserveError('MLS_ERR_INVALID_ARGUMENT', { option: 'model', value: '[]', reason: 'a variant list needs at least one variant' });
@@ -49,6 +53,32 @@ function fileOf(p: string): string {
   if (!fs.existsSync(p)) throw new MlserveError('MLS_ERR_FILE_NOT_FOUND', { file: p });
   if (!fs.statSync(p).isDirectory()) return p;
   const model = path.join(p, 'model.onnx');
-  if (!fs.existsSync(model)) throw new MlserveError('MLS_ERR_UNSUPPORTED', { what: `serving the directory ${p}: it has no model.onnx (bundle manifests are not read yet)` });
+  if (!fs.existsSync(model)) throw new MlserveError('MLS_ERR_UNSUPPORTED', { what: `serving the directory ${p}: it has neither manifest.json (a bundle written by mlserve compile) nor model.onnx` });
   return model;
+}
+
+/** The variants of a compiled bundle to serve: the selection's, else one cpu fp32 variant per batch size. */
+export function bundleVariants(dir: string): ModelVariant[] {
+  const manifest = readManifest(dir);
+  let chosen: ManifestVariant[];
+  if (manifest.selection) {
+    const byId = new Map(manifest.variants.map((v) => [v.id, v]));
+    chosen = manifest.selection.servedBatchSizes.map((size) => {
+      const entry = manifest.selection!.byBatchSize.find((e) => e.batchSize === size)!;
+      return byId.get(entry.variant)!;
+    });
+  } else {
+    const bySize = new Map<number, ManifestVariant>();
+    const preferred = [...manifest.variants].sort((a, b) => rank(a) - rank(b));
+    for (const v of preferred) if (!bySize.has(v.batchSize)) bySize.set(v.batchSize, v);
+    chosen = [...bySize.values()].sort((a, b) => a.batchSize - b.batchSize);
+  }
+  if (chosen.length === 0) throw new MlserveError('MLS_ERR_UNSUPPORTED', { what: `serving the bundle ${dir}: its manifest lists no variants` });
+  assertBundleIntact(verifyBundle(dir, new Set(chosen.map((v) => v.id))));
+  return chosen.map((v) => ({ batchSize: v.batchSize, file: variantPath(dir, v) }));
+}
+
+/** Lower is preferred when no selection was made: cpu fp32 first, as the serving workers run onnxruntime-node. */
+function rank(v: ManifestVariant): number {
+  return (v.provider === 'cpu' ? 0 : 2) + (v.precision === 'fp32' ? 0 : 1);
 }

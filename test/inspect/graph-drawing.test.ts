@@ -42,17 +42,23 @@ test('layout: a diamond with a skip edge gets ranks by longest path and a bend o
   const sizes = [60, 80, 60, 70, 60].map((width) => ({ width, height: 30 }));
   //   0 → 1 → 2 → 4, 0 → 3 → 4, 0 → 4 (skip)
   const edges = [[0, 1], [1, 2], [2, 4], [0, 3], [3, 4], [0, 4]] as const;
-  const layout = layeredLayout(sizes, edges);
+  const layout = layeredLayout(sizes, edges, { anchored: new Set([0]) });
   assert.deepEqual(layout.boxes.map((b) => b.rank), [0, 1, 2, 1, 3]);
+  // Without an anchor nothing is reached from the top: every vertex sits as low as its readers allow.
+  assert.deepEqual(layeredLayout(sizes, edges).boxes.map((b) => b.rank), [0, 1, 2, 2, 3]);
   assert.equal(layout.edges[5]!.length, 4, 'the skip edge bends once per rank it crosses');
   assertGeometry(layout, sizes, edges);
 });
 
-test('layout: a source that is not anchored sits just above its reader; an anchored one stays on top', () => {
-  const sizes = Array.from({ length: 5 }, () => ({ width: 50, height: 20 }));
-  const edges = [[0, 1], [1, 2], [2, 3], [4, 3]] as const;
-  assert.equal(layeredLayout(sizes, edges).boxes[4]!.rank, 2);
-  assert.equal(layeredLayout(sizes, edges, { anchored: new Set([4]) }).boxes[4]!.rank, 0);
+test('layout: a chain no input reaches sits just above its reader, not on the top row', () => {
+  const sizes = Array.from({ length: 7 }, () => ({ width: 50, height: 20 }));
+  // Input 0 → 1 → 2 → 3 → 4; a weight chain 5 → 6 feeds 4.
+  const edges = [[0, 1], [1, 2], [2, 3], [3, 4], [5, 6], [6, 4]] as const;
+  const anchored = layeredLayout(sizes, edges, { anchored: new Set([0]) });
+  assert.deepEqual(anchored.boxes.map((b) => b.rank), [0, 1, 2, 3, 4, 2, 3]);
+  assertGeometry(anchored, sizes, edges);
+  // Anchoring the chain's head keeps it on top instead.
+  assert.equal(layeredLayout(sizes, edges, { anchored: new Set([0, 5]) }).boxes[5]!.rank, 0);
 });
 
 test('layout: past the dummy budget, long edges go straight, and the geometry still holds', () => {
@@ -60,7 +66,7 @@ test('layout: past the dummy budget, long edges go straight, and the geometry st
   const sizes = Array.from({ length: n }, () => ({ width: 40, height: 20 }));
   const edges: [number, number][] = [];
   for (let i = 1; i < n; i++) edges.push([i - 1, i], [0, i]);
-  const layout = layeredLayout(sizes, edges, { maxDummies: 10 });
+  const layout = layeredLayout(sizes, edges, { maxDummies: 10, anchored: new Set([0]) });
   const straightLong = edges.filter(([from, to], i) => layout.boxes[to]!.rank - layout.boxes[from]!.rank > 1 && layout.edges[i]!.length === 2);
   assert.ok(straightLong.length > 0, 'some long edges were left straight');
   assert.ok(edges.some(([from, to], i) => layout.boxes[to]!.rank - layout.boxes[from]!.rank > 1 && layout.edges[i]!.length > 2), 'and the first ones bent');
@@ -119,4 +125,20 @@ test('subgraph owners say what they hold; values read inside a branch still conn
   const owners = loaded.model.graph.nodes.filter((n) => n.subgraphs.length > 0);
   assert.ok(owners.length > 0);
   for (const owner of owners) assert.match(svg, new RegExp(`${owner.subgraphs.length} subgraphs?, \\d+ nodes`));
+});
+
+const inception = path.join(repoRoot, '../shared/models/onnx-light/light_inception_v2.onnx');
+
+test('weights computed from constants (ConstantOfShape chains) are folded into the boxes that read them', { skip: !fs.existsSync(inception) }, () => {
+  const loaded = loadForInspect(inception);
+  const report = inspect(loaded);
+  const svg = drawGraph(loaded.model, 'svg');
+  const titles = [...svg.matchAll(/font-weight="bold" fill="#111">([^<]*)</g)].map((m) => m[1]);
+  assert.equal(titles.filter((t) => t === 'ConstantOfShape').length, 0, 'no ConstantOfShape box');
+  assert.ok(report.opCounts['ConstantOfShape']! > 0);
+  assert.equal(titles.filter((t) => t === 'Conv').length, report.opCounts['Conv']);
+  // The first Conv's box names its 64×3×7×7 weight, built at run time by ConstantOfShape.
+  assert.match(svg, /<text [^>]*>Conv<\/text>\n<text [^>]*>n0<\/text>\n<text [^>]*>64×3×7×7<\/text>/);
+  const width = Number(/<svg [^>]*width="(\d+)"/.exec(svg)![1]);
+  assert.ok(width < 3000, `a readable width (${width}px), not a top row of weight builders`);
 });

@@ -6,8 +6,15 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
 import { ModelBuilder } from '../../src/ir/model-builder.js';
+import { saveModel } from '../../src/ir/model-file.js';
+import { tensorTypeToProto } from '../../src/ir/tensor-type.js';
+import { createMessage } from '../../src/onnx/codec.js';
+import type { AttributeProto, ModelProto, OperatorSetIdProto, ValueInfoProto } from '../../src/onnx/proto-types.js';
 import { repoRoot } from '../support/corpus.js';
+import { checkModels, onnxCheckerAvailable } from '../support/onnx-checker.js';
 import { assertEquivalent, declinesOf, opCounts, runPasses, statsOf } from './fusion-harness.js';
 
 const PASS = 'fuse_bn_into_conv';
@@ -95,10 +102,53 @@ describe('fuse_bn_into_conv on built graphs', () => {
     assert.match(declinesOf(run, PASS).join('\n'), /'conv_out' \(the Conv output\) is a graph output/);
   });
 
+  test('declines a BatchNormalization in training mode (running statistics as outputs)', async () => {
+    const proto = convBn();
+    const bn = proto.graph!.node.find((n) => n.op_type === 'BatchNormalization')!;
+    bn.output.push('running_mean', 'running_var');
+    bn.attribute.push(createMessage<AttributeProto>('AttributeProto', { name: 'training_mode', type: 2, i: 1 }));
+    const run = await runPasses(proto, [PASS]);
+    assert.equal(opCounts(run.model).BatchNormalization, 1);
+    assert.match(declinesOf(run, PASS).join(), /BatchNormalization has training-mode outputs/);
+  });
+
   test('declines when a BatchNormalization parameter is a graph input', async () => {
     const run = await runPasses(convBn({ scaleInput: true }), [PASS]);
     assert.equal(opCounts(run.model).BatchNormalization, 1);
     assert.match(declinesOf(run, PASS).join('\n'), /scale: 'scale' is not a constant/);
+  });
+});
+
+describe('fuse_bn_into_conv when every initializer is also a graph input', () => {
+  /** The convBn graph with every initializer listed as an input, as IR 3 / opset 9 exporters (and some IR 4 ones) wrote it. */
+  function ir3(irVersion = 3): ModelProto {
+    const proto = convBn();
+    proto.ir_version = irVersion;
+    proto.opset_import = [createMessage<OperatorSetIdProto>('OperatorSetIdProto', { domain: '', version: 9 })];
+    for (const t of proto.graph!.initializer) {
+      proto.graph!.input.push(createMessage<ValueInfoProto>('ValueInfoProto', { name: t.name, type: tensorTypeToProto({ dtype: t.data_type!, shape: t.dims!.map(Number) }) }));
+    }
+    proto.graph!.output[0]!.type = tensorTypeToProto({ dtype: 1, shape: [1, 6, 6, 6] });
+    return proto;
+  }
+
+  test('at IR 4 (overridable) declined by default; at IR 3 (listing obligatory) fused, the new weights listed as inputs too', async () => {
+    const declined = await runPasses(ir3(4), [PASS]);
+    assert.equal(opCounts(declined.model).BatchNormalization, 1);
+    const overridden = await runPasses(ir3(4), [PASS], { foldInitializerInputs: true });
+    assert.equal(opCounts(overridden.model).BatchNormalization, undefined);
+    const run = await runPasses(ir3(), [PASS]);
+    assert.equal(opCounts(run.model).BatchNormalization, undefined);
+    const inputs = run.model.graph.inputs.map((v) => v.name);
+    assert.deepEqual(inputs, ['x', 'w_bn', 'b_bn']);
+    await assertEquivalent(run);
+    if (onnxCheckerAvailable()) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-bn-'));
+      const file = path.join(dir, 'ir3.onnx');
+      saveModel(run.model, file);
+      assert.deepEqual(checkModels([file]), { [file]: null });
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 });
 

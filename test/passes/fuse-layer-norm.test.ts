@@ -21,8 +21,9 @@ interface Variant {
   axes?: number[];
   secondAxes?: number[];
   keepdims?: number;
-  /** The centred value d is also a graph output. */
-  leak?: boolean;
+  xShape?: number[];
+  /** The centred value d is also a graph output, or read inside an If branch. */
+  leak?: 'output' | 'subgraph';
   /** An extra Squeeze with an `axes` attribute (changes meaning at opset 13). */
   squeezeAttr?: boolean;
 }
@@ -31,7 +32,7 @@ interface Variant {
 function layerNorm(v: Variant = {}) {
   const { opset = 17, square = 'Pow', divide = 'Div', gamma = 'constant', beta = true, axes = [-1], keepdims = 1 } = v;
   const b = new ModelBuilder({ opset });
-  b.input('x', 'float32', [2, 5, 8]);
+  b.input('x', 'float32', v.xShape ?? [2, 5, 8]);
   const reduce = (input: string, ax: number[]) => (opset >= 18
     ? b.node('ReduceMean', [input, b.constant('int64', [ax.length], ax)], { keepdims })
     : b.node('ReduceMean', [input], { axes: ax, keepdims }));
@@ -46,9 +47,19 @@ function layerNorm(v: Variant = {}) {
   if (gamma === 'input') y = b.node('Mul', [y, b.input('gamma', 'float32', [8])]);
   if (beta) y = b.node('Add', [b.initializer('beta', 'float32', [1, 8], [0, 1, 2, 3, 4, 5, 6, 7].map((i) => i / 20)), y]);
   if (v.squeezeAttr) y = b.node('Squeeze', [b.node('Unsqueeze', [y], { axes: [0] })], { axes: [0] });
+  if (v.leak === 'subgraph') {
+    b.input('flag', 'bool', []);
+    const then = b.subgraph('then');
+    then.node('Neg', [d], {}, { output: 'then_out' });
+    then.output('then_out', 'float32');
+    const otherwise = b.subgraph('else');
+    otherwise.node('Identity', [y], {}, { output: 'else_out' });
+    otherwise.output('else_out', 'float32');
+    b.output(b.node('If', ['flag'], { then_branch: then, else_branch: otherwise }, { output: 'z' }), 'float32');
+  }
   b.node('Identity', [y], {}, { output: 'y' });
   b.output('y', 'float32');
-  if (v.leak) b.output(d, 'float32');
+  if (v.leak === 'output') b.output(d, 'float32');
   return b.build();
 }
 
@@ -111,15 +122,60 @@ describe('fuse_layer_norm on built graphs', () => {
     assert.match(declinesOf(run, PASS).join(), /reduce different axes \(\[2\] and \[1,2\]\)/);
   });
 
-  test('declines keepdims=0', async () => {
-    const run = await runPasses(layerNorm({ keepdims: 0, axes: [0] }), [PASS]);
-    assert.match(declinesOf(run, PASS).join(), /keepdims=0/);
+  test('declines keepdims=0 (the mean would broadcast along the wrong axes)', async () => {
+    // x[4,4,4]: the mean over the last axis without keepdims is [4,4], which Sub lines up with axes 1 and 2.
+    const run = await runPasses(layerNorm({ keepdims: 0, xShape: [4, 4, 4], gamma: 'none', beta: false }), [PASS]);
+    assert.match(declinesOf(run, PASS).join(), /ReduceMean_0 \(ReduceMean\) has keepdims=0/);
   });
 
   test('declines when the centred value is also a graph output', async () => {
-    const run = await runPasses(layerNorm({ leak: true }), [PASS]);
+    const run = await runPasses(layerNorm({ leak: 'output' }), [PASS]);
     assert.equal(opCounts(run.model).LayerNormalization, undefined);
     assert.match(declinesOf(run, PASS).join(), /intermediate 'd' is a graph output/);
+  });
+
+  test('declines when the centred value is read inside a subgraph', async () => {
+    const run = await runPasses(layerNorm({ leak: 'subgraph' }), [PASS]);
+    assert.equal(opCounts(run.model).LayerNormalization, undefined);
+    assert.match(declinesOf(run, PASS).join(), /intermediate 'd' is also read by Neg_\d+ \(Neg\) inside a subgraph/);
+  });
+});
+
+/**
+ * The JAX/TF form (Magika): means as ReduceSum·(1/n) without keepdims, variance as
+ * max(0, mean(x²) − μ²), broadcast back with Unsqueeze / Reshape+Expand, γ folded into 1/σ.
+ */
+function jaxLayerNorm(opts: { gammaShape?: number[] } = {}) {
+  const b = new ModelBuilder({ opset: 17 });
+  b.input('x', 'float32', ['batch', 16]);
+  const axes = b.constant('int64', [1], [1]);
+  const mean = (v: string) => b.node('Mul', [b.node('ReduceSum', [v, axes], { keepdims: 0 }), b.constant('float32', [], [1 / 16])]);
+  const mu = mean('x');
+  const ex2 = mean(b.node('Mul', ['x', 'x']));
+  const variance = b.node('Max', [b.constant('float32', [], [0]), b.node('Sub', [ex2, b.node('Mul', [mu, mu])])]);
+  const target = b.node('Concat', [b.node('Slice', [b.node('Shape', ['x']), b.constant('int64', [1], [0]), b.constant('int64', [1], [1])]), b.constant('int64', [1], [1])], { axis: 0 });
+  const varianceKept = b.node('Expand', [b.node('Reshape', [variance, target]), target]);
+  const inverse = b.node('Reciprocal', [b.node('Sqrt', [b.node('Add', [varianceKept, b.constant('float32', [], [1e-6])])])]);
+  const gammaShape = opts.gammaShape ?? [1, 16];
+  const gammaCount = gammaShape.reduce((a, c) => a * c, 1);
+  const scaled = b.node('Mul', [inverse, b.initializer('gamma', 'float32', gammaShape, Array.from({ length: gammaCount }, (_, i) => 1 + i / 32))]);
+  const centred = b.node('Sub', ['x', b.node('Unsqueeze', [mu, axes])]);
+  b.node('Add', [b.node('Mul', [centred, scaled]), b.initializer('beta', 'float32', [1, 16], Array.from({ length: 16 }, (_, i) => i / 40))], {}, { output: 'y' });
+  b.output('y', 'float32');
+  return b.build();
+}
+
+describe('fuse_layer_norm, JAX/TF form', () => {
+  test('ReduceSum·(1/n), max(0, E[x²] − μ²), Reshape/Expand/Unsqueeze, γ in 1/σ: one LayerNormalization, outputs match', async () => {
+    const run = await runPasses(jaxLayerNorm(), [PASS]);
+    assert.deepEqual(opCounts(run.model), { LayerNormalization: 1 });
+    await assertEquivalent(run, { shapes: { x: [3, 16] } });
+  });
+
+  test('declines when γ folded into 1/σ does not have the normalized shape', async () => {
+    const run = await runPasses(jaxLayerNorm({ gammaShape: [3, 16] }), [PASS]);
+    assert.equal(opCounts(run.model).LayerNormalization, undefined);
+    assert.match(declinesOf(run, PASS).join(), /γ 'gamma' does not have the normalized shape \[16\]/);
   });
 });
 
@@ -141,6 +197,15 @@ describe('fuse_layer_norm on the transformer fixture and real models', () => {
     assert.equal(opCounts(run.model).LayerNormalization, undefined);
     assert.equal(statsOf(run, PASS).declined, 9);
     for (const reason of declinesOf(run, PASS)) assert.match(reason, /including axis 0: a whole-tensor norm/);
+  });
+
+  test('Magika (tf2onnx from JAX, opset 15) with --target-opset 17: the last-axis LayerNorm fused, the axis-1 one left', async () => {
+    const file = path.resolve(repoRoot, '..', 'shared', 'models', 'real', 'magika_standard_v3_3.onnx');
+    const run = await runPasses(file, [PASS], { targetOpset: 17 });
+    assert.equal(opCounts(run.model).LayerNormalization, 1);
+    assert.equal(run.model.opsetVersion(''), 17);
+    assert.match(declinesOf(run, PASS).join(), /normalizes axes \[1\] of a rank-3 input/);
+    await assertEquivalent(run, { shapes: { bytes: [2, 2048] }, runs: 1 });
   });
 
   test('PP-OCRv4 rec (opset 9): its five LayerNorms decline, naming what blocks opset 17', async () => {

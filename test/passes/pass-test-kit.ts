@@ -16,6 +16,7 @@ import { encodeModel } from '../../src/onnx/codec.js';
 import type { ModelProto } from '../../src/onnx/proto-types.js';
 import { optimize, type OptimizeOptions, type OptimizeReport } from '../../src/optimize/optimize.js';
 import { modelInputSpecs } from '../../src/runtime/model-inputs.js';
+import type { OrtTensor } from '../../src/runtime/ort-session.js';
 import { randomFeeds } from '../../src/runtime/random-inputs.js';
 import { REAL_MODELS, repoRoot, type CorpusModel } from '../support/corpus.js';
 
@@ -63,6 +64,23 @@ export async function optimizeCorpus(name: string, passes: string[], options: Op
     ? [0, 1].slice(0, options.check ?? 1).map((seed) => randomFeeds(specs, { shapes: new Map(Object.entries(entry.shapes ?? {})), fill: entry.fill, seed }))
     : undefined;
   return optimize(entry.file, { passes, check: 1, feeds, ...options });
+}
+
+/**
+ * Feeds that take Silero VAD down both of its sample-rate branches (8 kHz and 16 kHz), with v4 at two
+ * batch sizes: the If bodies folding rewrites must all still compute what they did.
+ */
+export function sileroFeeds(name: 'silero-vad-v4' | 'silero-vad-v5'): Record<string, OrtTensor>[] {
+  const entry = corpusModel(name);
+  const specs = modelInputSpecs(loadModel(entry.file));
+  const cases = name === 'silero-vad-v4'
+    ? [[8000, 1, 512], [16000, 1, 512], [8000, 2, 256], [16000, 2, 1024]]
+    : [[8000, 1, 256], [16000, 1, 512]]; // v5 takes 256 samples at 8 kHz, 512 at 16 kHz
+  return cases.map(([sr, batch, samples], seed) => {
+    const shapes = new Map<string, number[]>([['input', [batch!, samples!]]]);
+    for (const [input, shape] of Object.entries(entry.shapes ?? {})) if (input !== 'input') shapes.set(input, [shape[0]!, batch!, ...shape.slice(2)]);
+    return randomFeeds(specs, { shapes, fill: { sr: sr! }, seed });
+  });
 }
 
 /** Op type → count over every graph (subgraphs too). */

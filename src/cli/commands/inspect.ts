@@ -5,6 +5,7 @@
  * inference and the FLOP estimate.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { MlserveError } from '../../errors.js';
 import { createOutput } from '../output.js';
@@ -22,7 +23,7 @@ export function registerInspect(program: Command): void {
   program
     .command('inspect')
     .description('summarize a model: inputs and outputs, parameters, operators, subgraphs, estimated FLOPs, warnings')
-    .argument('<model>', 'the .onnx file')
+    .argument('<model>', 'the .onnx file, or a bundle directory written by `mlserve compile` (summarised, every hash verified)')
     .option('--json', 'print one JSON document (its schema is in the README)')
     .option('--nodes', 'also list every node with its inputs, outputs, attributes and inferred shapes')
     .option('--op <type>', 'list only the nodes of this op type (implies --nodes)')
@@ -31,6 +32,7 @@ export function registerInspect(program: Command): void {
     .action(async (modelPath: string, flags: InspectFlags, command: Command) => {
       const globals = command.optsWithGlobals<{ color?: boolean }>();
       const out = createOutput({ json: flags.json === true, color: globals.color !== false });
+      if (fs.existsSync(path.join(modelPath, 'manifest.json')) && fs.statSync(modelPath).isDirectory()) return inspectBundleDir(modelPath, out);
       // Lazily: `mlserve --help` and other commands never load the inspect code.
       const { inspect, loadForInspect } = await import('../../inspect/inspect.js');
       const { formatText } = await import('../../inspect/format-text.js');
@@ -58,4 +60,13 @@ function writeFile(file: string, text: string): void {
   } catch (e) {
     throw new MlserveError('MLS_ERR_WRITE_FAILED', { file, reason: (e as NodeJS.ErrnoException).code ?? String(e) }, { cause: e });
   }
+}
+
+/** A compiled bundle: the manifest summarised, every variant's hash verified; exits non-zero if one fails. */
+async function inspectBundleDir(dir: string, out: ReturnType<typeof createOutput>): Promise<void> {
+  const { inspectBundle, formatBundleText, assertBundleVerified } = await import('../../inspect/inspect-bundle.js');
+  const { report, verification } = inspectBundle(dir);
+  if (out.json) out.printJson(report);
+  else out.print(formatBundleText(report, { style: out.style, table: (rows, header) => out.table(rows, header) }));
+  assertBundleVerified(verification);
 }

@@ -1,0 +1,303 @@
+/**
+ * `mlserve serve` under load over real HTTP, driven by autocannon, on the PP-OCR direction classifier, the
+ * PP-OCRv4 recognizer and the generated MLP, at 1, 8 and 64 concurrent clients (closed loop: each client
+ * sends its next request when the last is answered). Prints one Markdown table for the README.
+ *
+ *   npx tsc -p . && node dist/bench/serve.js [--duration 5] [--rounds 2] [--models cls,rec,mlp]
+ *       [--concurrency 1,8,64] [--mlp-max-batch 64] [--json results.json]
+ *
+ * Per model two servers run as real `mlserve serve` child processes: A with batching (--max-batch 8 for
+ * the OCR models, the MLP's own --mlp-max-batch) and B with --max-batch 1; every other flag is the
+ * default (workers × threads from the core count, --max-delay-ms 2). For each concurrency A and B are
+ * loaded alternately, A B A B (`--rounds`), so drift on a shared machine hits both. Every request is one
+ * row, sent with the binary tensor data extension (JSON would spend the time encoding floats, not serving).
+ *
+ * Figures, from one run:
+ * - served ÷ plain: A's rows/s ÷ plain onnxruntime-node in this process, one session run back to back at
+ *   the mean batch size A formed (from /metrics), the better of 1 and all-cores intra-op threads, measured
+ *   while nothing else runs. The served figure shares the cores with the load generator; the plain one
+ *   does not.
+ * - batching ÷ unbatched: A's rows/s ÷ B's.
+ * - p50 / p99: A's request latency as autocannon's clients see it.
+ * - health p99: GET /v2/health/ready polled every 10 ms from a separate thread during A's load.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import autocannon from 'autocannon';
+import { percentile } from '../src/bench/latency-stats.js';
+import { createSession } from '../src/runtime/ort-session.js';
+import { toOrtTensor } from '../src/runtime/plain-tensor.js';
+import { floats, MLP, OCR_CLS, OCR_REC } from '../test/serve/serve-models.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface BenchModel {
+  key: string;
+  label: string;
+  file: string;
+  name: string;
+  input: string;
+  /** One request: one row of this shape. */
+  dims: number[];
+  maxBatch: number;
+}
+
+interface Options {
+  duration: number;
+  rounds: number;
+  models: string[];
+  concurrency: number[];
+  mlpMaxBatch: number;
+  json: string | undefined;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { duration: 5, rounds: 2, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, json: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1] ?? '';
+    switch (argv[i]) {
+      case '--duration': o.duration = Number(value); i++; break;
+      case '--rounds': o.rounds = Number(value); i++; break;
+      case '--models': o.models = value.split(','); i++; break;
+      case '--concurrency': o.concurrency = value.split(',').map(Number); i++; break;
+      case '--mlp-max-batch': o.mlpMaxBatch = Number(value); i++; break;
+      case '--json': o.json = value; i++; break;
+      default: throw new Error(`unknown argument ${argv[i]}`);
+    }
+  }
+  return o;
+}
+
+const note = (text: string) => process.stderr.write(`${text}\n`);
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+/** `mlserve serve` as a child process; resolves once it prints the line it serves on. */
+function startServer(m: BenchModel, maxBatch: number): Promise<Server> {
+  const args = [path.join(ROOT, 'bin/mlserve.js'), 'serve', m.file, '--name', m.name, '--port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  return new Promise<Server>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const match = /^mlserve: serving .+ on (http:\/\/\S+)$/m.exec(stderr);
+      if (match) resolve({ url: match[1]!, child });
+    });
+    child.once('exit', (code) => reject(new Error(`mlserve serve exited (${code}):\n${stderr}`)));
+  });
+}
+
+async function stopServer(s: Server): Promise<void> {
+  const exited = new Promise((resolve) => s.child.once('exit', resolve));
+  s.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Rows and batches computed so far, from /metrics. */
+async function batchCounters(url: string, name: string): Promise<{ rows: number; batches: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (metric: string) => Number(new RegExp(`^${metric}\\{model="${name}",version="1"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { rows: read('mlserve_batch_rows_total'), batches: read('mlserve_batches_total') };
+}
+
+/** A thread of its own polls `url` every `intervalMs`, so the load generator's busy event loop does not delay it. */
+function startHealthPoller(url: string, intervalMs: number): { stop(): Promise<{ latencies: number[]; failures: number }> } {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const latencies = [];
+    let failures = 0;
+    let stop = false;
+    parentPort.once('message', () => { stop = true; });
+    const next = () => setTimeout(poll, workerData.intervalMs);
+    function poll() {
+      if (stop) { agent.destroy(); parentPort.postMessage({ latencies, failures }); return; }
+      const t = performance.now();
+      http.get(workerData.url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => { if (res.statusCode === 200) latencies.push(performance.now() - t); else failures++; next(); });
+      }).on('error', () => { failures++; next(); });
+    }
+    poll();`;
+  const worker = new Worker(code, { eval: true, workerData: { url, intervalMs } });
+  return {
+    stop: () => new Promise((resolve) => {
+      worker.once('message', (result: { latencies: number[]; failures: number }) => { void worker.terminate(); resolve(result); });
+      worker.postMessage('stop');
+    }),
+  };
+}
+
+interface LoadResult {
+  ok: number;
+  seconds: number;
+  failures: number;
+  latencies: number[];
+  health: number[];
+  healthFailures: number;
+  rows: number;
+  batches: number;
+}
+
+function requestBody(m: BenchModel): { body: Buffer; headers: Record<string, string> } {
+  const data = floats(m.dims.reduce((a, b) => a * b, 1), 7);
+  const header = Buffer.from(JSON.stringify({
+    inputs: [{ name: m.input, datatype: 'FP32', shape: m.dims, parameters: { binary_data_size: data.byteLength } }],
+    parameters: { binary_data_output: true },
+  }));
+  return {
+    body: Buffer.concat([header, Buffer.from(data.buffer)]),
+    headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.length) },
+  };
+}
+
+async function load(server: Server, m: BenchModel, connections: number, seconds: number): Promise<LoadResult> {
+  const { body, headers } = requestBody(m);
+  const before = await batchCounters(server.url, m.name);
+  const poller = startHealthPoller(`${server.url}/v2/health/ready`, 10);
+  const latencies: number[] = [];
+  const instance = autocannon({ url: `${server.url}/v2/models/${m.name}/infer`, method: 'POST', body, headers, connections, duration: seconds, timeout: 30 });
+  instance.on('response', (_client, status, _bytes, ms) => { if (status === 200) latencies.push(ms); });
+  const result = await instance;
+  const health = await poller.stop();
+  const after = await batchCounters(server.url, m.name);
+  return {
+    ok: result['2xx'],
+    seconds: result.duration,
+    failures: result.non2xx + result.errors,
+    latencies,
+    health: health.latencies,
+    healthFailures: health.failures,
+    rows: after.rows - before.rows,
+    batches: after.batches - before.batches,
+  };
+}
+
+function merge(results: LoadResult[]): LoadResult {
+  return results.reduce((a, b) => ({
+    ok: a.ok + b.ok, seconds: a.seconds + b.seconds, failures: a.failures + b.failures,
+    latencies: a.latencies.concat(b.latencies), health: a.health.concat(b.health), healthFailures: a.healthFailures + b.healthFailures,
+    rows: a.rows + b.rows, batches: a.batches + b.batches,
+  }));
+}
+
+/** Plain onnxruntime-node in this process: one session, `batch` rows per run, back to back. */
+async function plainRowsPerSecond(m: BenchModel, batch: number, seconds: number): Promise<{ rowsPerSecond: number; threads: number }> {
+  const dims = [batch, ...m.dims.slice(1)];
+  const data = floats(dims.reduce((a, b) => a * b, 1), 3);
+  let best = { rowsPerSecond: 0, threads: 1 };
+  for (const threads of [...new Set([1, os.availableParallelism()])]) {
+    const session = await createSession(m.file, { threads });
+    const feeds = { [m.input]: toOrtTensor({ dtype: 'float32', dims, data }) };
+    for (let i = 0; i < 5; i++) await session.run(feeds);
+    let runs = 0;
+    const start = performance.now();
+    while (performance.now() - start < seconds * 1000) {
+      await session.run(feeds);
+      runs++;
+    }
+    const rowsPerSecond = (runs * batch) / ((performance.now() - start) / 1000);
+    await session.release();
+    if (rowsPerSecond > best.rowsPerSecond) best = { rowsPerSecond, threads };
+  }
+  return best;
+}
+
+interface Row {
+  model: string;
+  clients: number;
+  servedRps: number;
+  meanBatch: number;
+  plainBatch: number;
+  plainRowsPerSecond: number;
+  plainThreads: number;
+  unbatchedRps: number;
+  p50: number;
+  p99: number;
+  unbatchedP50: number;
+  unbatchedP99: number;
+  healthP99: number;
+  healthP99Unbatched: number;
+  failures: number;
+}
+
+async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
+  note(`${m.label}: starting servers (--max-batch ${m.maxBatch} and --max-batch 1)`);
+  const a = await startServer(m, m.maxBatch);
+  const b = await startServer(m, 1);
+  const rows: Row[] = [];
+  try {
+    // Warm-up: connections, JIT, onnxruntime's arenas at the sizes the load forms.
+    await load(a, m, 8, 2);
+    await load(b, m, 8, 2);
+    for (const c of o.concurrency) {
+      const runsA: LoadResult[] = [];
+      const runsB: LoadResult[] = [];
+      for (let r = 0; r < o.rounds; r++) {
+        runsA.push(await load(a, m, c, o.duration));
+        runsB.push(await load(b, m, c, o.duration));
+      }
+      const A = merge(runsA);
+      const B = merge(runsB);
+      const sortedA = A.latencies.sort((x, y) => x - y);
+      const sortedB = B.latencies.sort((x, y) => x - y);
+      const meanBatch = A.rows / A.batches;
+      rows.push({
+        model: m.label, clients: c,
+        servedRps: A.ok / A.seconds, meanBatch, plainBatch: Math.max(1, Math.round(meanBatch)), plainRowsPerSecond: NaN, plainThreads: 0,
+        unbatchedRps: B.ok / B.seconds,
+        p50: percentile(sortedA, 50), p99: percentile(sortedA, 99),
+        unbatchedP50: percentile(sortedB, 50), unbatchedP99: percentile(sortedB, 99),
+        healthP99: percentile(A.health.sort((x, y) => x - y), 99),
+        healthP99Unbatched: percentile(B.health.sort((x, y) => x - y), 99),
+        failures: A.failures + B.failures + A.healthFailures + B.healthFailures,
+      });
+      note(`  ${c} clients: ${(A.ok / A.seconds).toFixed(0)} req/s batched (mean batch ${meanBatch.toFixed(1)}), ${(B.ok / B.seconds).toFixed(0)} req/s unbatched`);
+    }
+  } finally {
+    await Promise.all([stopServer(a), stopServer(b)]);
+  }
+  // The baseline runs alone, after the servers are gone.
+  const plain = new Map<number, { rowsPerSecond: number; threads: number }>();
+  for (const row of rows) {
+    if (!plain.has(row.plainBatch)) plain.set(row.plainBatch, await plainRowsPerSecond(m, row.plainBatch, Math.max(2, o.duration / 2)));
+    const p = plain.get(row.plainBatch)!;
+    row.plainRowsPerSecond = p.rowsPerSecond;
+    row.plainThreads = p.threads;
+  }
+  return rows;
+}
+
+function table(rows: Row[]): string {
+  const f = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+  const head = '| model | clients | served req/s | mean batch | plain ORT rows/s at that batch | served ÷ plain | --max-batch 1 req/s | batching ÷ unbatched | p50 ms | p99 ms | health p99 ms |';
+  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+  const body = rows.map((r) => `| ${r.model} | ${r.clients} | ${f(r.servedRps)} | ${f(r.meanBatch, 1)} | ${f(r.plainRowsPerSecond)} (batch ${r.plainBatch}, ${r.plainThreads} thr) | ${f(r.servedRps / r.plainRowsPerSecond, 2)} | ${f(r.unbatchedRps)} | ${f(r.servedRps / r.unbatchedRps, 2)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.healthP99, 1)} |`);
+  return [head, rule, ...body].join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const models: BenchModel[] = [
+    { key: 'cls', label: 'PP-OCR cls', file: OCR_CLS, name: 'cls', input: 'x', dims: [1, 3, 48, 192], maxBatch: 8 },
+    { key: 'rec', label: 'PP-OCRv4 rec', file: OCR_REC, name: 'rec', input: 'x', dims: [1, 3, 48, 320], maxBatch: 8 },
+    { key: 'mlp', label: 'MLP', file: MLP, name: 'mlp', input: 'input', dims: [1, 64], maxBatch: o.mlpMaxBatch },
+  ].filter((m) => o.models.includes(m.key));
+  note(`${os.availableParallelism()} cores; ${o.duration} s per run, ${o.rounds} rounds A B per concurrency; binary tensor data; node ${process.version}`);
+  const rows: Row[] = [];
+  for (const m of models) rows.push(...await benchModel(m, o));
+  console.log(table(rows));
+  const failures = rows.reduce((n, r) => n + r.failures, 0);
+  console.log(`\nnon-200 answers or errors (load and health polls): ${failures}`);
+  if (o.json) fs.writeFileSync(o.json, JSON.stringify({ cores: os.availableParallelism(), node: process.version, options: o, rows }, null, 2));
+}
+
+await main();
