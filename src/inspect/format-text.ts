@@ -150,7 +150,8 @@ export function formatText(report: InspectReport, options: FormatTextOptions = {
   if (si.missingRules.length > 0) out.push(indent(s.dim(`no shape rule for ${listed(si.missingRules.map((m) => `${m.op} ×${m.nodes}`), max)}`)));
   const causes = si.rootCauses.filter((c) => !si.missingRules.some((m) => m.op === c.op));
   if (causes.length > 0) out.push(indent(s.dim(`shapes unknown from ${listed(causes.map((c) => `${c.value} (${c.op}: ${firstLine(c.reason, 60)})`), 3)}`)));
-  out.push(indent(`${formatScaled(c.macs, 'MACs')}, ${formatScaled(c.flops, 'FLOPs')}${c.complete ? '' : s.dim(' (lower bound: not every node counted)')}`));
+  const perSample = c.assumedInputShapes ? ` per sample (${Object.entries(c.assumedInputShapes).map(([n, d]) => `${n}=${d.join(',')}`).join(' ')})` : '';
+  out.push(indent(`${formatScaled(c.macs, 'MACs')}, ${formatScaled(c.flops, 'FLOPs')}${perSample}${c.complete ? '' : s.dim(' (lower bound: not every node counted)')}`));
   const computeRows = Object.entries(c.byOpType).slice(0, max * 2).map(([op, e]) => [op, e.nodes, formatScaled(e.macs, 'MACs'), formatScaled(e.flops, 'FLOPs')]);
   if (computeRows.length > 0) out.push(indent(table(computeRows)));
   const notCounted: string[] = [];

@@ -16,7 +16,7 @@ import { estimateCompute } from './flops.js';
 import { listNodes } from './node-list.js';
 import { countOps, customOps, summarizeFunctions, summarizeSubgraphs } from './op-counts.js';
 import { summarizeParameters } from './parameters.js';
-import { INSPECT_SCHEMA_VERSION, type ExternalDataSummary, type FileInfo, type InspectReport } from './report-types.js';
+import { INSPECT_SCHEMA_VERSION, type ComputeEstimate, type ExternalDataSummary, type FileInfo, type InspectReport } from './report-types.js';
 import { interfaceTensorInfo } from './tensor-info.js';
 import { collectWarnings } from './warnings.js';
 
@@ -105,7 +105,30 @@ export function inspect(source: string | Model | LoadedForInspect, options: Insp
     warnings: collectWarnings(model),
   };
   if (options.nodes || options.op !== undefined) report.nodes = listNodes(model, options.op);
+  if (inputShapes.size === 0) report.compute = perSampleCompute(model, report.compute);
   return report;
+}
+
+/**
+ * A dynamic batch dim leaves every count unknown, though what users want to know is the cost of one
+ * sample: when the only symbolic dim of each input is its leading one, count again with it set to 1
+ * (reported as `assumedInputShapes`), then restore the model's symbolic types.
+ */
+function perSampleCompute(model: Model, symbolic: ComputeEstimate): ComputeEstimate {
+  if (symbolic.nodesWithUnknownShapes === 0) return symbolic;
+  const pins = new Map<string, number[]>();
+  for (const input of model.graph.inputs.filter((v) => !v.initializer)) {
+    const shape = input.type?.shape;
+    if (!shape || shape.length === 0 || typeof shape[0] === 'number') continue;
+    if (!shape.slice(1).every((d) => typeof d === 'number')) return symbolic;
+    pins.set(input.name, [1, ...(shape.slice(1) as number[])]);
+  }
+  if (pins.size === 0) return symbolic;
+  inferShapes(model, { inputShapes: pins });
+  const perSample = estimateCompute(model);
+  inferShapes(model, {});
+  if (perSample.nodesWithUnknownShapes >= symbolic.nodesWithUnknownShapes) return symbolic;
+  return { ...perSample, assumedInputShapes: Object.fromEntries(pins) };
 }
 
 function normalizeInputShapes(shapes: InspectOptions['inputShapes']): Map<string, readonly number[]> {

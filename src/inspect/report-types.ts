@@ -127,6 +127,11 @@ export interface ComputeEstimate {
   subgraphNodesExcluded: number;
   /** True when every node was counted: no unknown shapes, no uncounted op types, no subgraphs. */
   complete: boolean;
+  /**
+   * Present when the counts are per sample: no --input-shape was given and the inputs' only symbolic
+   * dim was the leading (batch) one, so it was set to 1 for counting. Input name → shape used.
+   */
+  assumedInputShapes?: Record<string, number[]>;
 }
 
 export interface ShapeInferenceSummary {

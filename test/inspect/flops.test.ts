@@ -71,8 +71,9 @@ test('pooling costs kernel-size per output, global pooling and reductions one pe
 });
 
 test('unknown shapes and ops without a formula are reported, and the estimate says it is incomplete', () => {
-  const symbolic = single('Relu', ['n', 4], []);
+  const symbolic = single('Relu', [4, 'n'], []); // a symbolic dim that is not a batch dim: no per-sample count
   assert.equal(symbolic.flops, 0);
+  assert.equal(symbolic.assumedInputShapes, undefined);
   assert.equal(symbolic.nodesWithUnknownShapes, 1);
   assert.equal(symbolic.complete, false);
   const einsum = single('Einsum', [3, 4], [{ name: 'b', dims: [4, 5] }], { equation: 'ij,jk->ik' });
@@ -108,3 +109,16 @@ function inspectModel() {
   inspect(model); // runs shape inference on it
   return model;
 }
+
+test('a dynamic batch dim is counted per sample, and the report says which shapes it assumed', () => {
+  const file = path.join(repoRoot, 'fixtures', 'models', 'default.onnx');
+  const perSample = inspect(file).compute;
+  assert.deepEqual(perSample.assumedInputShapes, { input: [1, 3, 32, 32] });
+  assert.equal(perSample.nodesWithUnknownShapes, 0);
+  assert.ok(perSample.macs > 0);
+  const four = inspect(file, { inputShapes: { input: [4, 3, 32, 32] } }).compute;
+  assert.equal(four.assumedInputShapes, undefined, 'pinned by the user: nothing assumed');
+  assert.equal(four.macs, 4 * perSample.macs);
+  // The report's own shapes stay symbolic: the per-sample count does not leak into them.
+  assert.deepEqual(inspect(file).outputs[0]!.shape, ['batch', 10]);
+});
