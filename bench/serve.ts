@@ -3,22 +3,26 @@
  * PP-OCRv4 recognizer and the generated MLP, at 1, 8 and 64 concurrent clients (closed loop: each client
  * sends its next request when the last is answered). Prints one Markdown table for the README.
  *
- *   npx tsc -p . && node dist/bench/serve.js [--duration 5] [--rounds 2] [--models cls,rec,mlp]
- *       [--concurrency 1,8,64] [--mlp-max-batch 64] [--json results.json]
+ *   npx tsc -p . && node dist/bench/serve.js [--duration 5] [--rounds 3] [--models cls,rec,mlp]
+ *       [--concurrency 1,8,64] [--mlp-max-batch 64] [--max-delay-ms MS] [--json results.json]
  *
  * Per model two servers run as real `mlserve serve` child processes: A with batching (--max-batch 8 for
- * the OCR models, the MLP's own --mlp-max-batch) and B with --max-batch 1; every other flag is the
- * default (workers × threads from the core count, --max-delay-ms 2). For each concurrency A and B are
- * loaded alternately, A B A B (`--rounds`), so drift on a shared machine hits both. Every request is one
- * row, sent with the binary tensor data extension (JSON would spend the time encoding floats, not serving).
+ * the OCR models with the default --max-delay-ms 2; the MLP with --max-batch 64 and --max-delay-ms 0, as
+ * its compute is far below a worker hand-off) and B, the same with --max-batch 1. Workers × threads are
+ * the defaults (from the core count). Every request is one row, sent with the binary tensor data
+ * extension, its output asked for as binary too (JSON would spend the time formatting floats).
  *
- * Figures, from one run:
- * - served ÷ plain: A's rows/s ÷ plain onnxruntime-node in this process, one session run back to back at
- *   the mean batch size A formed (from /metrics), the better of 1 and all-cores intra-op threads, measured
- *   while nothing else runs. The served figure shares the cores with the load generator; the plain one
- *   does not.
- * - batching ÷ unbatched: A's rows/s ÷ B's.
- * - p50 / p99: A's request latency as autocannon's clients see it.
+ * For each concurrency, each round runs A, then plain onnxruntime-node at the batch size A just formed,
+ * then B — close in time, so the drift of a shared machine hits all three alike — and ratios are taken
+ * per round: the table gives their median and, with more than one round, the min–max spread.
+ *
+ * - served ÷ plain: A's rows/s ÷ plain onnxruntime-node in this process (one session, run back to back
+ *   at the mean batch size A formed, read from /metrics; the faster of 1 and all-cores intra-op threads),
+ *   measured while nothing else of ours runs. The served figure shares the cores with the load generator
+ *   (its CPU use is the last column); "per CPU-second" divides each side's rows by the CPU time it used
+ *   (the whole server process, all threads; the plain process), which takes that sharing out.
+ * - batching ÷ unbatched: A's req/s ÷ B's.
+ * - p50 / p99: A's request latency as autocannon's clients see it (not rounded to ms).
  * - health p99: GET /v2/health/ready polled every 10 ms from a separate thread during A's load.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -44,6 +48,8 @@ interface BenchModel {
   /** One request: one row of this shape. */
   dims: number[];
   maxBatch: number;
+  /** --max-delay-ms of both servers; undefined: the default (2 ms). */
+  maxDelayMs: number | undefined;
 }
 
 interface Options {
@@ -52,11 +58,13 @@ interface Options {
   models: string[];
   concurrency: number[];
   mlpMaxBatch: number;
+  /** --max-delay-ms of every server; undefined: the default. */
+  maxDelayMs: number | undefined;
   json: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { duration: 5, rounds: 2, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, json: undefined };
+  const o: Options = { duration: 5, rounds: 3, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, maxDelayMs: undefined, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -65,6 +73,7 @@ function parseArgs(argv: string[]): Options {
       case '--models': o.models = value.split(','); i++; break;
       case '--concurrency': o.concurrency = value.split(',').map(Number); i++; break;
       case '--mlp-max-batch': o.mlpMaxBatch = Number(value); i++; break;
+      case '--max-delay-ms': o.maxDelayMs = Number(value); i++; break;
       case '--json': o.json = value; i++; break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
@@ -80,8 +89,9 @@ interface Server {
 }
 
 /** `mlserve serve` as a child process; resolves once it prints the line it serves on. */
-function startServer(m: BenchModel, maxBatch: number): Promise<Server> {
+function startServer(m: BenchModel, maxBatch: number, maxDelayMs: number | undefined): Promise<Server> {
   const args = [path.join(ROOT, 'bin/mlserve.js'), 'serve', m.file, '--name', m.name, '--port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn'];
+  if (maxDelayMs !== undefined) args.push('--max-delay-ms', String(maxDelayMs));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   return new Promise<Server>((resolve, reject) => {
@@ -145,6 +155,26 @@ interface LoadResult {
   healthFailures: number;
   rows: number;
   batches: number;
+  /** CPU time the server process (all its threads) and this process (the load generator, the poller) used. */
+  serverCpuSeconds: number;
+  clientCpuSeconds: number;
+}
+
+/** User + system CPU seconds of a process and all its threads, from /proc (Linux; NaN elsewhere). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 function requestBody(m: BenchModel): { body: Buffer; headers: Record<string, string> } {
@@ -162,11 +192,15 @@ function requestBody(m: BenchModel): { body: Buffer; headers: Record<string, str
 async function load(server: Server, m: BenchModel, connections: number, seconds: number): Promise<LoadResult> {
   const { body, headers } = requestBody(m);
   const before = await batchCounters(server.url, m.name);
+  const serverCpu = processCpuSeconds(server.child.pid!);
+  const clientCpu = ownCpuSeconds();
   const poller = startHealthPoller(`${server.url}/v2/health/ready`, 10);
   const latencies: number[] = [];
   const instance = autocannon({ url: `${server.url}/v2/models/${m.name}/infer`, method: 'POST', body, headers, connections, duration: seconds, timeout: 30 });
   instance.on('response', (_client, status, _bytes, ms) => { if (status === 200) latencies.push(ms); });
   const result = await instance;
+  const serverCpuSeconds = processCpuSeconds(server.child.pid!) - serverCpu;
+  const clientCpuSeconds = ownCpuSeconds() - clientCpu;
   const health = await poller.stop();
   const after = await batchCounters(server.url, m.name);
   return {
@@ -178,6 +212,8 @@ async function load(server: Server, m: BenchModel, connections: number, seconds:
     healthFailures: health.failures,
     rows: after.rows - before.rows,
     batches: after.batches - before.batches,
+    serverCpuSeconds,
+    clientCpuSeconds,
   };
 }
 
@@ -186,29 +222,55 @@ function merge(results: LoadResult[]): LoadResult {
     ok: a.ok + b.ok, seconds: a.seconds + b.seconds, failures: a.failures + b.failures,
     latencies: a.latencies.concat(b.latencies), health: a.health.concat(b.health), healthFailures: a.healthFailures + b.healthFailures,
     rows: a.rows + b.rows, batches: a.batches + b.batches,
+    serverCpuSeconds: a.serverCpuSeconds + b.serverCpuSeconds, clientCpuSeconds: a.clientCpuSeconds + b.clientCpuSeconds,
   }));
 }
 
-/** Plain onnxruntime-node in this process: one session, `batch` rows per run, back to back. */
-async function plainRowsPerSecond(m: BenchModel, batch: number, seconds: number): Promise<{ rowsPerSecond: number; threads: number }> {
+interface PlainResult {
+  rows: number;
+  seconds: number;
+  cpuSeconds: number;
+  threads: number;
+}
+
+/**
+ * Plain onnxruntime-node in this process: one session, `batch` rows per run, back to back, for `seconds`
+ * with 1 intra-op thread and again with one per core; the faster of the two.
+ */
+async function plainRun(m: BenchModel, batch: number, seconds: number): Promise<PlainResult> {
   const dims = [batch, ...m.dims.slice(1)];
   const data = floats(dims.reduce((a, b) => a * b, 1), 3);
-  let best = { rowsPerSecond: 0, threads: 1 };
+  let best: PlainResult | undefined;
   for (const threads of [...new Set([1, os.availableParallelism()])]) {
     const session = await createSession(m.file, { threads });
     const feeds = { [m.input]: toOrtTensor({ dtype: 'float32', dims, data }) };
-    for (let i = 0; i < 5; i++) await session.run(feeds);
+    for (let i = 0; i < 3; i++) await session.run(feeds);
     let runs = 0;
+    const cpu = ownCpuSeconds();
     const start = performance.now();
     while (performance.now() - start < seconds * 1000) {
       await session.run(feeds);
       runs++;
     }
-    const rowsPerSecond = (runs * batch) / ((performance.now() - start) / 1000);
+    const result = { rows: runs * batch, seconds: (performance.now() - start) / 1000, cpuSeconds: ownCpuSeconds() - cpu, threads };
     await session.release();
-    if (rowsPerSecond > best.rowsPerSecond) best = { rowsPerSecond, threads };
+    if (!best || result.rows / result.seconds > best.rows / best.seconds) best = result;
   }
-  return best;
+  return best!;
+}
+
+/** Median and spread of per-round ratios: drift between rounds moves both sides of a round together. */
+interface Ratio {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function ratio(values: number[]): Ratio {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
 interface Row {
@@ -216,23 +278,30 @@ interface Row {
   clients: number;
   servedRps: number;
   meanBatch: number;
-  plainBatch: number;
+  /** Batch sizes the plain runs used (one per round: the mean batch of that round's batched run). */
+  plainBatches: number[];
   plainRowsPerSecond: number;
-  plainThreads: number;
+  plainThreads: number[];
+  /** Per round: served rows/s ÷ plain rows/s; and the same per CPU-second (server process vs plain). */
+  servedVsPlain: Ratio;
+  servedVsPlainPerCpu: Ratio;
   unbatchedRps: number;
+  /** Per round: batched req/s ÷ --max-batch 1 req/s. */
+  batchedVsUnbatched: Ratio;
   p50: number;
   p99: number;
   unbatchedP50: number;
   unbatchedP99: number;
   healthP99: number;
   healthP99Unbatched: number;
+  clientCpuCores: number;
   failures: number;
 }
 
 async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
-  note(`${m.label}: starting servers (--max-batch ${m.maxBatch} and --max-batch 1)`);
-  const a = await startServer(m, m.maxBatch);
-  const b = await startServer(m, 1);
+  note(`${m.label}: starting servers (--max-batch ${m.maxBatch} and --max-batch 1, --max-delay-ms ${m.maxDelayMs ?? 'default'})`);
+  const a = await startServer(m, m.maxBatch, m.maxDelayMs);
+  const b = await startServer(m, 1, m.maxDelayMs);
   const rows: Row[] = [];
   try {
     // Warm-up: connections, JIT, onnxruntime's arenas at the sizes the load forms.
@@ -241,55 +310,66 @@ async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
     for (const c of o.concurrency) {
       const runsA: LoadResult[] = [];
       const runsB: LoadResult[] = [];
+      const plains: Array<PlainResult & { batch: number }> = [];
+      // A, plain at the batch A formed, B: close in time, so the machine's drift hits all three alike.
       for (let r = 0; r < o.rounds; r++) {
-        runsA.push(await load(a, m, c, o.duration));
+        const ra = await load(a, m, c, o.duration);
+        runsA.push(ra);
+        const batch = Math.max(1, Math.round(ra.rows / ra.batches));
+        plains.push({ ...await plainRun(m, batch, o.duration / 2), batch });
         runsB.push(await load(b, m, c, o.duration));
       }
       const A = merge(runsA);
       const B = merge(runsB);
       const sortedA = A.latencies.sort((x, y) => x - y);
       const sortedB = B.latencies.sort((x, y) => x - y);
-      const meanBatch = A.rows / A.batches;
-      rows.push({
+      const plainRows = plains.reduce((n, p) => n + p.rows, 0);
+      const rps = (r: LoadResult) => r.ok / r.seconds;
+      const row: Row = {
         model: m.label, clients: c,
-        servedRps: A.ok / A.seconds, meanBatch, plainBatch: Math.max(1, Math.round(meanBatch)), plainRowsPerSecond: NaN, plainThreads: 0,
-        unbatchedRps: B.ok / B.seconds,
+        servedRps: rps(A), meanBatch: A.rows / A.batches,
+        plainBatches: plains.map((p) => p.batch),
+        plainRowsPerSecond: plainRows / plains.reduce((n, p) => n + p.seconds, 0),
+        plainThreads: plains.map((p) => p.threads),
+        servedVsPlain: ratio(runsA.map((r, i) => rps(r) / (plains[i]!.rows / plains[i]!.seconds))),
+        servedVsPlainPerCpu: ratio(runsA.map((r, i) => (r.rows / r.serverCpuSeconds) / (plains[i]!.rows / plains[i]!.cpuSeconds))),
+        unbatchedRps: rps(B),
+        batchedVsUnbatched: ratio(runsA.map((r, i) => rps(r) / rps(runsB[i]!))),
         p50: percentile(sortedA, 50), p99: percentile(sortedA, 99),
         unbatchedP50: percentile(sortedB, 50), unbatchedP99: percentile(sortedB, 99),
         healthP99: percentile(A.health.sort((x, y) => x - y), 99),
         healthP99Unbatched: percentile(B.health.sort((x, y) => x - y), 99),
+        clientCpuCores: A.clientCpuSeconds / A.seconds,
         failures: A.failures + B.failures + A.healthFailures + B.healthFailures,
-      });
-      note(`  ${c} clients: ${(A.ok / A.seconds).toFixed(0)} req/s batched (mean batch ${meanBatch.toFixed(1)}), ${(B.ok / B.seconds).toFixed(0)} req/s unbatched`);
+      };
+      rows.push(row);
+      note(`  ${c} clients: ${row.servedRps.toFixed(0)} req/s batched (mean batch ${row.meanBatch.toFixed(1)}), ${row.unbatchedRps.toFixed(0)} req/s unbatched, plain ${row.plainRowsPerSecond.toFixed(0)} rows/s`);
     }
   } finally {
     await Promise.all([stopServer(a), stopServer(b)]);
-  }
-  // The baseline runs alone, after the servers are gone.
-  const plain = new Map<number, { rowsPerSecond: number; threads: number }>();
-  for (const row of rows) {
-    if (!plain.has(row.plainBatch)) plain.set(row.plainBatch, await plainRowsPerSecond(m, row.plainBatch, Math.max(2, o.duration / 2)));
-    const p = plain.get(row.plainBatch)!;
-    row.plainRowsPerSecond = p.rowsPerSecond;
-    row.plainThreads = p.threads;
   }
   return rows;
 }
 
 function table(rows: Row[]): string {
   const f = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-  const head = '| model | clients | served req/s | mean batch | plain ORT rows/s at that batch | served ÷ plain | --max-batch 1 req/s | batching ÷ unbatched | p50 ms | p99 ms | health p99 ms |';
-  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
-  const body = rows.map((r) => `| ${r.model} | ${r.clients} | ${f(r.servedRps)} | ${f(r.meanBatch, 1)} | ${f(r.plainRowsPerSecond)} (batch ${r.plainBatch}, ${r.plainThreads} thr) | ${f(r.servedRps / r.plainRowsPerSecond, 2)} | ${f(r.unbatchedRps)} | ${f(r.servedRps / r.unbatchedRps, 2)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.healthP99, 1)} |`);
+  const r2 = (q: Ratio) => (q.min === q.max ? f(q.median, 2) : `${f(q.median, 2)} (${f(q.min, 2)}–${f(q.max, 2)})`);
+  const head = '| model | clients | served req/s | mean batch | plain ORT rows/s (batch) | served ÷ plain | same, per CPU-second | --max-batch 1 req/s | batching ÷ unbatched | p50 ms | p99 ms | health p99 ms | load generator CPU |';
+  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+  const body = rows.map((r) => [
+    r.model, r.clients, f(r.servedRps), f(r.meanBatch, 1), `${f(r.plainRowsPerSecond)} (${[...new Set(r.plainBatches)].join('/')})`,
+    r2(r.servedVsPlain), r2(r.servedVsPlainPerCpu), f(r.unbatchedRps), r2(r.batchedVsUnbatched),
+    f(r.p50, 1), f(r.p99, 1), f(r.healthP99, 1), `${f(r.clientCpuCores * 100)}%`,
+  ].join(' | ')).map((line) => `| ${line} |`);
   return [head, rule, ...body].join('\n');
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const models: BenchModel[] = [
-    { key: 'cls', label: 'PP-OCR cls', file: OCR_CLS, name: 'cls', input: 'x', dims: [1, 3, 48, 192], maxBatch: 8 },
-    { key: 'rec', label: 'PP-OCRv4 rec', file: OCR_REC, name: 'rec', input: 'x', dims: [1, 3, 48, 320], maxBatch: 8 },
-    { key: 'mlp', label: 'MLP', file: MLP, name: 'mlp', input: 'input', dims: [1, 64], maxBatch: o.mlpMaxBatch },
+    { key: 'cls', label: 'PP-OCR cls', file: OCR_CLS, name: 'cls', input: 'x', dims: [1, 3, 48, 192], maxBatch: 8, maxDelayMs: o.maxDelayMs },
+    { key: 'rec', label: 'PP-OCRv4 rec', file: OCR_REC, name: 'rec', input: 'x', dims: [1, 3, 48, 320], maxBatch: 8, maxDelayMs: o.maxDelayMs },
+    { key: 'mlp', label: 'MLP', file: MLP, name: 'mlp', input: 'input', dims: [1, 64], maxBatch: o.mlpMaxBatch, maxDelayMs: o.maxDelayMs ?? 0 },
   ].filter((m) => o.models.includes(m.key));
   note(`${os.availableParallelism()} cores; ${o.duration} s per run, ${o.rounds} rounds A B per concurrency; binary tensor data; node ${process.version}`);
   const rows: Row[] = [];

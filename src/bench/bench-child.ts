@@ -11,6 +11,9 @@ type FromParent = { type: 'job'; job: VariantJob };
 
 const send = (message: unknown): Promise<void> => new Promise((resolve) => process.send!(message, undefined, {}, () => resolve()));
 
+// Orphaned (the parent was killed): stop rather than keep a core busy for nobody.
+process.once('disconnect', () => process.exit(1));
+
 process.once('message', (message: FromParent) => {
   void (async () => {
     try {

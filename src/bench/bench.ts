@@ -284,8 +284,10 @@ function runInChild(job: VariantJob, onPhase: (phase: Phase) => void): Promise<V
     child.on('exit', (code, signal) => {
       if (settled) return;
       settled = true;
-      const last = stderr.trim().split('\n').filter(Boolean).at(-1);
-      reject(new Error(`the benchmark process died (${signal ?? `exit code ${code}`})${last ? `: ${last}` : ''}`));
+      // Node ends a crash report with its version line; the error line above it says what happened.
+      const lines = stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+      const cause = lines.findLast((l) => /error/i.test(l)) ?? lines.findLast((l) => !/^Node\.js v/.test(l));
+      reject(new Error(`the benchmark process died (${signal ?? `exit code ${code}`})${cause ? `: ${cause}` : ''}`));
     });
     child.send({ type: 'job', job });
   });

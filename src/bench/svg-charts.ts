@@ -36,7 +36,8 @@ export interface BoxRow {
 }
 
 export function latencyBoxPlot(rows: readonly BoxRow[], title = 'Latency per run (ms)'): string {
-  const labelWidth = Math.max(80, ...rows.map((r) => r.label.length * 7 + 16));
+  // ~8 px per character of 12 px text, bold included, plus the gap before the plot.
+  const labelWidth = Math.max(80, ...rows.map((r) => r.label.length * 8 + 20));
   const width = 820;
   const plotW = width - labelWidth - 24;
   const rowH = 26;
@@ -47,8 +48,8 @@ export function latencyBoxPlot(rows: readonly BoxRow[], title = 'Latency per run
   const lo = Math.min(...all);
   const hi = Math.max(...all);
   const log = hi / lo > 20;
-  const domainLo = log ? 10 ** Math.floor(Math.log10(lo)) : 0;
-  const domainHi = log ? 10 ** Math.ceil(Math.log10(hi)) : hi * 1.05;
+  const domainLo = log ? lo / 1.25 : 0;
+  const domainHi = log ? hi * 1.25 : hi * 1.05;
   const x = (v: number) => labelWidth + (log
     ? ((Math.log10(Math.max(v, domainLo)) - Math.log10(domainLo)) / (Math.log10(domainHi) - Math.log10(domainLo))) * plotW
     : ((v - domainLo) / (domainHi - domainLo)) * plotW);

@@ -206,16 +206,21 @@ type Built =
   | { skip: string }
   | { level: OrtLevel; levelNote?: string; optimizedWith: string; outputs: Record<string, number[]>; outputTypes: Record<string, string>; check: ManifestVariant['check'] };
 
-/** onnxruntime-node runs the offline optimization; for wasm its CPU provider does (the same kernels, compiled to WebAssembly). */
-function offlineProvider(provider: string): string {
-  return provider === 'wasm' ? 'cpu' : provider;
+/**
+ * The onnxruntime-node provider that runs the offline optimization: for wasm the CPU provider (the
+ * same kernels, compiled to WebAssembly); at 'basic' and below, the CPU provider for every target,
+ * since those rewrites use standard operators only (and providers that compile subgraphs, such as
+ * TensorRT, cannot save a model at all).
+ */
+function offlineProvider(provider: string, level: OrtLevel): string {
+  return provider === 'wasm' || level === 'basic' || level === 'disabled' ? 'cpu' : provider;
 }
 
 async function buildVariant(planned: PlannedVariant, staged: string, out: string, level: OrtLevel, ctx: BuildContext): Promise<Built> {
   const levels: OrtLevel[] = level === 'extended' || level === 'all' ? [level, 'basic'] : [level];
   const failures: string[] = [];
-  const ep = offlineProvider(planned.provider);
   for (const lvl of levels) {
+    const ep = offlineProvider(planned.provider, lvl);
     try {
       await offlineOptimize(staged, out, lvl, ep);
     } catch (e) {

@@ -90,7 +90,8 @@ export function describeFailure(f: GateFailure): string {
   return `${f.metric} ${v} ${relation} ${typeof f.limit === 'number' ? formatMetric(f.limit) : f.limit} on '${f.output}'`;
 }
 
+/** Seven significant digits at most, trailing zeros dropped: 0.9999731 and 0.99 side by side stay distinct. */
 export function formatMetric(x: number): string {
   if (x === 0 || !Number.isFinite(x)) return String(x);
-  return Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(4);
+  return Math.abs(x) < 1e-3 ? x.toExponential(2) : String(Number(x.toPrecision(7)));
 }

@@ -13,6 +13,8 @@
  *    whose argmax over the last axis agrees. An output is class-score-like when its last dim is > 1
  *    and its rows are probabilities (values in [0, 1] summing to 1) or its name says scores
  *    (logits, scores, prob, class, cls, label, softmax).
+ *  - Elements where the reference is NaN or ±Inf count as agreeing when the converted model gives
+ *    the same, and as an infinite error otherwise; they are left out of the other sums.
  *  - negligible: the reference output is ≈ 0 (|x| ≤ 1e-4 everywhere) on these inputs, e.g. a text
  *    detector's probability map for random pixels; cosine then measures rounding noise and says
  *    nothing, so the gate judges such an output by its absolute error alone.
@@ -107,6 +109,12 @@ class Accumulator {
     for (let i = 0; i < x.length; i++) {
       const p = x[i]!;
       const q = y[i]!;
+      if (!Number.isFinite(p)) {
+        // The same NaN or infinity on both sides agrees; it says nothing about cosine or error sizes.
+        if (Object.is(p, q) || (Number.isNaN(p) && Number.isNaN(q))) continue;
+        this.maxAbs = Infinity;
+        continue;
+      }
       const d = Math.abs(q - p);
       if (!(d <= this.maxAbs)) this.maxAbs = Number.isNaN(d) ? Infinity : d;
       this.sumAbs += Number.isFinite(d) ? d : 0;

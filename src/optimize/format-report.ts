@@ -9,6 +9,7 @@
  */
 import type { Pass } from '../passes/pass.js';
 import type { PassRecord } from '../passes/pass-manager.js';
+import { formatPrecisionReport, precisionReportJson } from './format-precision.js';
 import type { OptimizeReport } from './optimize.js';
 
 type Styler = (text: string) => string;
@@ -94,6 +95,11 @@ export function formatOptimizeReport(report: OptimizeReport, options: FormatRepo
     }
   }
 
+  if (report.precision) {
+    lines.push('');
+    lines.push(formatPrecisionReport(report.precision, options.table, style));
+  }
+
   if (report.declines.length > 0) {
     lines.push('');
     if (options.verbose) {
@@ -156,6 +162,7 @@ export function optimizeReportJson(report: OptimizeReport) {
         })),
       }
       : null,
+    ...(report.precision ? precisionReportJson(report.precision) : {}),
     declines: report.declines,
     written: report.written ?? null,
     timeMs: round(report.timeMs),

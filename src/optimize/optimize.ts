@@ -16,9 +16,10 @@ import { PassFailedError, runPipeline, type Decline, type PassRecord } from '../
 import { loadFeeds } from '../runtime/load-feeds.js';
 import { modelInputSpecs } from '../runtime/model-inputs.js';
 import type { OrtTensor } from '../runtime/ort-session.js';
-import { concreteShape, type InputSpec } from '../runtime/random-inputs.js';
+import { concreteShape, randomFeeds, type InputSpec } from '../runtime/random-inputs.js';
 import { checkEquivalence, type EquivalenceReport } from './check-equivalence.js';
 import { fixInputShapes, type FixedShapes } from './fix-input-shapes.js';
+import { calibrationSets, judgePrecision, precisionPasses, resolvePrecision, type PrecisionOptions, type PrecisionReport } from './precision.js';
 
 export interface OptimizeOptions extends FixedShapes {
   /** A preset (default O2) or an explicit list of passes: registered names or Pass objects. */
@@ -37,6 +38,12 @@ export interface OptimizeOptions extends FixedShapes {
   /** Where to write the result; nothing is written without it. */
   output?: string;
   externalDataThresholdBytes?: number;
+  /**
+   * --precision fp16|int8: passes appended after the pipeline (run once), then an accuracy report
+   * against the float32 model and a gate (see precision.ts). The equivalence check covers the float32
+   * stage; nothing is written when the gate fails.
+   */
+  precision?: PrecisionOptions;
 }
 
 export interface OptimizeReport {
@@ -50,6 +57,8 @@ export interface OptimizeReport {
   passes: PassRecord[];
   declines: Decline[];
   check?: EquivalenceReport;
+  /** With --precision: what changed, the accuracy report and the gate's verdict. */
+  precision?: PrecisionReport;
   written?: WriteResult;
   timeMs: number;
 }
@@ -81,7 +90,9 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
   const feeds = options.feeds ?? (options.inputs !== undefined ? loadFeeds(options.inputs, modelInputSpecs(model)) : undefined);
   if (feeds) options = { ...options, feeds };
 
-  const { pipeline, bytes } = await rewrite(input, options, passes, passOptions);
+  const precision = options.precision ? resolvePrecision(options.precision) : undefined;
+  const calibration = precision ? calibrationSets(precision, model, input) : undefined;
+  const { pipeline, bytes, floatBytes } = await rewrite(input, options, passes, passOptions, precision ? precisionPasses(precision, calibration) : []);
   const after = modelSize(pipeline.model);
   const report: OptimizeReport = {
     input,
@@ -93,7 +104,7 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
 
   const runs = options.check ?? 1;
   if (runs > 0 || feeds) {
-    const check = await verify(input, bytes, modelInputSpecs(model), feedShapes, options, runs);
+    const check = await verify(input, floatBytes, modelInputSpecs(model), feedShapes, options, runs);
     report.check = check;
     if (!check.ok) {
       const worst = check.outputs.find((o) => o.mismatches > 0 || o.problem)!;
@@ -102,6 +113,18 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
         file: input, output: worst.problem ? `${worst.name}' (${worst.problem})` .replace(/'$/, '') : worst.name,
         maxAbsError: worst.maxAbsError, maxRelError: worst.maxRelError, culprit,
       });
+    }
+  }
+  if (precision) {
+    const inputs = modelInputSpecs(model);
+    const sets = feeds ?? calibration?.map((c) => c.feeds)
+      ?? Array.from({ length: Math.max(runs, 1) }, (_, i) => randomFeeds(inputs, { shapes: feedShapes, seed: 1234 + i, fill: maskFill(inputs) }));
+    const source = feeds ? 'inputs' : calibration ? 'calibration' : 'random';
+    try {
+      report.precision = await judgePrecision(input, bytes, precision, { sets, source }, pipeline.precisionPasses, calibration);
+    } catch (e) {
+      if (e instanceof MlserveError) throw e;
+      throw new MlserveError('MLS_ERR_MODEL_NOT_RUNNABLE', { file: input, reason: `after --precision ${precision.precision}: ${firstLine((e as Error).message)}` }, { cause: e });
     }
   }
   if (options.output) {
@@ -113,20 +136,41 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
   return { model: pipeline.model, report };
 }
 
-/** Loads a fresh copy, fixes shapes, runs `passes`; returns the model and its encoding. */
-async function rewrite(input: string, options: OptimizeOptions, passes: Pass[], passOptions: PassOptions) {
+/**
+ * Loads a fresh copy, fixes shapes, runs `passes` to a fixed point, then the precision passes once;
+ * returns the model, its encoding, and the encoding of the float32 stage (what the check compares).
+ */
+async function rewrite(input: string, options: OptimizeOptions, passes: Pass[], passOptions: PassOptions, precision: Pass[] = []) {
   const model = loadModel(input);
   fixInputShapes(model, options);
   let result;
   try {
     result = await runPipeline(model, passes, passOptions);
   } catch (e) {
+    // A pass's own MlserveError (quantize_static without calibration inputs, …) is the user's to fix.
+    if (e instanceof PassFailedError && e.cause instanceof MlserveError) throw e.cause;
     if (e instanceof PassFailedError) {
       throw new MlserveError('MLS_ERR_PASS_FAILED', { file: input, pass: e.pass, reason: (e.cause as Error)?.message ?? String(e.cause) }, { cause: e });
     }
     throw e;
   }
-  return { pipeline: { model, ...result }, bytes: encodeModel(model.toProto()) };
+  const floatBytes = encodeModel(model.toProto());
+  if (precision.length === 0) return { pipeline: { model, ...result, precisionPasses: [] as PassRecord[] }, bytes: floatBytes, floatBytes };
+  let stage;
+  try {
+    stage = await runPipeline(model, precision, passOptions, 1);
+  } catch (e) {
+    if (e instanceof PassFailedError && e.cause instanceof MlserveError) throw e.cause;
+    if (e instanceof PassFailedError) {
+      throw new MlserveError('MLS_ERR_PASS_FAILED', { file: input, pass: e.pass, reason: (e.cause as Error)?.message ?? String(e.cause) }, { cause: e });
+    }
+    throw e;
+  }
+  const pipeline = {
+    model, rounds: result.rounds, passes: [...result.passes, ...stage.passes], declines: [...result.declines, ...stage.declines],
+    precisionPasses: stage.passes,
+  };
+  return { pipeline, bytes: encodeModel(model.toProto()), floatBytes };
 }
 
 async function verify(input: string, candidate: Uint8Array, inputs: InputSpec[], shapes: Map<string, number[]>, options: OptimizeOptions, runs: number): Promise<EquivalenceReport> {
@@ -166,6 +210,15 @@ function feedShapesFor(model: Model, options: FixedShapes): Map<string, number[]
     shapes.set(spec.name, withNamedDims.map((d, axis) => (d >= 0 ? d : axis === 0 ? 1 : 64)));
   }
   return shapes;
+}
+
+/**
+ * Random integers in an attention mask make a transformer's additive mask overflow to ±Inf and its
+ * outputs NaN, which tells an accuracy report nothing: integer inputs named like a mask get all ones.
+ */
+function maskFill(inputs: InputSpec[]): Record<string, number> {
+  const INTEGER = new Set([2, 3, 4, 5, 6, 7, 9, 12, 13]);
+  return Object.fromEntries(inputs.filter((i) => /mask/i.test(i.name) && INTEGER.has(i.dtype)).map((i) => [i.name, 1]));
 }
 
 function firstLine(s: string): string {

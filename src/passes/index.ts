@@ -27,6 +27,8 @@ import fuseGelu from './fuse-gelu.js';
 import fuseLayerNorm from './fuse-layer-norm.js';
 import fuseMatmulAddIntoGemm from './fuse-matmul-add-into-gemm.js';
 import convertToFp16 from './convert-to-fp16.js';
+import quantizeDynamic from './quantize-dynamic.js';
+import quantizeStatic from './quantize-static.js';
 import type { Pass, PassKind } from './pass.js';
 
 export const PASSES: readonly Pass[] = [
@@ -57,6 +59,8 @@ export const PASSES: readonly Pass[] = [
   fuseConsecutiveMulAdd,
   // precision: always last, in no preset (--precision appends them); add fusions above this line
   convertToFp16,
+  quantizeDynamic,
+  quantizeStatic,
 ];
 
 export type Preset = 'O0' | 'O1' | 'O2';

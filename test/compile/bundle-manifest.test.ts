@@ -60,6 +60,14 @@ describe('bundle manifest', () => {
     }
   });
 
+  test('the README documents every field of the manifest and of its variants', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### compile'), readme.indexOf('### bench'));
+    for (const key of [...Object.keys(manifest), ...Object.keys(manifest.variants[0]!), ...Object.keys(manifest.compile), ...Object.keys(manifest.source)]) {
+      assert.ok(section.includes(`\`${key}\``) || section.includes(`\`${key}[]\``), `README ### compile does not mention \`${key}\``);
+    }
+  });
+
   test('verifyBundle: an intact bundle verifies', () => {
     const v = verifyBundle(bundle);
     assert.equal(v.ok, true);

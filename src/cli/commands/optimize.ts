@@ -12,6 +12,9 @@ import { createOutput } from '../output.js';
 import { parseByteSize } from '../parse-byte-size.js';
 import { collectFixDim } from '../parse-fix-dim.js';
 import { collectInputShape } from '../parse-input-shape.js';
+import { collectNames, parsePositiveNumber } from '../parse-list.js';
+import { parseAccuracyGate } from '../../optimize/accuracy-gate.js';
+import type { PrecisionOptions } from '../../optimize/precision.js';
 
 interface OptimizeFlags {
   output?: string;
@@ -32,6 +35,20 @@ interface OptimizeFlags {
   targetOpset?: number;
   externalData?: number;
   json?: boolean;
+  precision?: 'fp16' | 'int8';
+  keepIoTypes?: boolean;
+  opBlockList?: string[];
+  nodeBlockList?: string[];
+  quantMode?: 'dynamic' | 'static';
+  calibration?: string;
+  calibMethod?: 'minmax' | 'percentile' | 'entropy';
+  calibPercentile?: number;
+  excludeNodes?: string[];
+  excludeOps?: string[];
+  perChannel?: boolean;
+  activationType?: 'uint8' | 'int8';
+  weightType?: 'int8' | 'uint8';
+  maxAccuracyLoss?: string;
 }
 
 const invalid = (option: string, value: string, reason: string) => new MlserveError('MLS_ERR_INVALID_ARGUMENT', { option, value, reason });
@@ -87,6 +104,20 @@ export function registerOptimize(program: Command): void {
     .option('--target-opset <n>', 'a pass may raise the default-domain opset up to N when a fusion needs it', parseCount('--target-opset', 1))
     .option('--external-data <bytes>', 'write tensors of at least this size to OUT.onnx.data (units like 1KB)', (v: string) => parseByteSize(v, '--external-data'))
     .option('--json', 'print one JSON document')
+    .addOption(new Option('--precision <type>', 'after the passes, convert to float16 or quantize to int8; prints an accuracy report against the float32 model').choices(['fp16', 'int8']))
+    .option('--no-keep-io-types', 'fp16: make graph inputs and outputs float16 too (by default they stay float32, with Casts at the boundary)')
+    .option('--op-block-list <ops>', 'fp16: also keep these op types in float32 (comma-separated, repeatable)', collectNames('--op-block-list'))
+    .option('--node-block-list <names>', 'fp16: keep these nodes in float32 (comma-separated, repeatable)', collectNames('--node-block-list'))
+    .addOption(new Option('--quant-mode <mode>', 'int8: dynamic (activations quantized at run time; default) or static (QDQ, calibrated)').choices(['dynamic', 'static']))
+    .option('--calibration <dir>', 'int8 static: calibration inputs, laid out like --inputs (test_data_set_N folders or .npy/.pb files)')
+    .addOption(new Option('--calib-method <method>', 'int8 static: how activation ranges are chosen (default minmax)').choices(['minmax', 'percentile', 'entropy']))
+    .option('--calib-percentile <p>', 'int8 static: percentile for --calib-method percentile (default 99.99; implies that method)', parsePositiveNumber('--calib-percentile'))
+    .option('--exclude-nodes <names>', 'int8: leave these nodes in float32 (comma-separated, repeatable)', collectNames('--exclude-nodes'))
+    .option('--exclude-ops <ops>', 'int8: leave these op types in float32 (comma-separated, repeatable)', collectNames('--exclude-ops'))
+    .option('--no-per-channel', 'int8: one scale per weight tensor instead of one per output channel')
+    .addOption(new Option('--activation-type <type>', 'int8 static: element type of quantized activations (default uint8)').choices(['uint8', 'int8']))
+    .addOption(new Option('--weight-type <type>', 'int8: element type of quantized weights (default int8)').choices(['int8', 'uint8']))
+    .option('--max-accuracy-loss <gate>', 'precision: fail (write nothing) unless every output keeps this accuracy, e.g. cosine=0.99,top1=0.98 (default cosine=0.99)')
     .addHelpText('after', '\nWith the global --verbose, also list every rewrite a pass declined and why.')
     .action(async (modelPath: string | undefined, flags: OptimizeFlags, command: Command) => {
       const globals = command.optsWithGlobals<{ color?: boolean; verbose?: boolean }>();
@@ -99,6 +130,7 @@ export function registerOptimize(program: Command): void {
       }
       if (flags.output !== undefined && flags.dryRun) throw new MlserveError('MLS_ERR_USAGE', { message: '-o and --dry-run exclude each other' });
       if (flags.passes && flags.O) throw new MlserveError('MLS_ERR_USAGE', { message: `--passes and -${flags.O} exclude each other: --passes names the exact list` });
+      const precision = precisionOptions(flags);
 
       // Lazily: `mlserve --help` and other commands never load the passes or onnxruntime.
       const { optimize } = await import('../../optimize/optimize.js');
@@ -120,6 +152,7 @@ export function registerOptimize(program: Command): void {
         ...(flags.fixDim ? { fixDims: flags.fixDim } : {}),
         ...(flags.output !== undefined ? { output: flags.output } : {}),
         ...(flags.externalData !== undefined ? { externalDataThresholdBytes: flags.externalData } : {}),
+        ...(precision ? { precision } : {}),
       }));
       if (out.json) {
         out.printJson(optimizeReportJson(report));
@@ -133,6 +166,45 @@ export function registerOptimize(program: Command): void {
         dryRun: flags.dryRun === true,
       }));
     });
+}
+
+/** The --precision options, or undefined; precision flags without --precision are a usage error. */
+function precisionOptions(flags: OptimizeFlags): PrecisionOptions | undefined {
+  const given = [
+    ['--op-block-list', flags.opBlockList], ['--node-block-list', flags.nodeBlockList], ['--quant-mode', flags.quantMode],
+    ['--calibration', flags.calibration], ['--calib-method', flags.calibMethod], ['--calib-percentile', flags.calibPercentile],
+    ['--exclude-nodes', flags.excludeNodes], ['--exclude-ops', flags.excludeOps], ['--activation-type', flags.activationType],
+    ['--weight-type', flags.weightType], ['--max-accuracy-loss', flags.maxAccuracyLoss],
+    ['--no-keep-io-types', flags.keepIoTypes === false ? true : undefined], ['--no-per-channel', flags.perChannel === false ? true : undefined],
+  ].filter(([, v]) => v !== undefined).map(([k]) => k as string);
+  if (!flags.precision) {
+    if (given.length > 0) throw new MlserveError('MLS_ERR_USAGE', { message: `${given.join(', ')} only appl${given.length === 1 ? 'ies' : 'y'} with --precision fp16|int8` });
+    return undefined;
+  }
+  const fp16Only = ['--op-block-list', '--node-block-list', '--no-keep-io-types'];
+  const int8Only = ['--quant-mode', '--calibration', '--calib-method', '--calib-percentile', '--exclude-nodes', '--exclude-ops', '--activation-type', '--weight-type', '--no-per-channel'];
+  const wrong = given.filter((k) => (flags.precision === 'fp16' ? int8Only : fp16Only).includes(k));
+  if (wrong.length > 0) throw new MlserveError('MLS_ERR_USAGE', { message: `${wrong.join(', ')} do${wrong.length === 1 ? 'es' : ''} not apply to --precision ${flags.precision}` });
+  const staticOnly = ['--calibration', '--calib-method', '--calib-percentile', '--activation-type'].filter((k) => given.includes(k));
+  if (flags.precision === 'int8' && flags.quantMode !== 'static' && staticOnly.length > 0) {
+    throw new MlserveError('MLS_ERR_USAGE', { message: `${staticOnly.join(', ')} need${staticOnly.length === 1 ? 's' : ''} --quant-mode static` });
+  }
+  return {
+    precision: flags.precision,
+    ...(flags.keepIoTypes === false ? { keepIoTypes: false } : {}),
+    ...(flags.opBlockList ? { opBlockList: flags.opBlockList } : {}),
+    ...(flags.nodeBlockList ? { nodeBlockList: flags.nodeBlockList } : {}),
+    ...(flags.quantMode ? { quantMode: flags.quantMode } : {}),
+    ...(flags.calibration !== undefined ? { calibration: flags.calibration } : {}),
+    ...(flags.calibMethod ? { calibrationMethod: flags.calibMethod } : {}),
+    ...(flags.calibPercentile !== undefined ? { calibrationPercentile: flags.calibPercentile } : {}),
+    ...(flags.excludeNodes ? { excludeNodes: flags.excludeNodes } : {}),
+    ...(flags.excludeOps ? { excludeOps: flags.excludeOps } : {}),
+    ...(flags.perChannel === false ? { perChannel: false } : {}),
+    ...(flags.activationType ? { activationType: flags.activationType } : {}),
+    ...(flags.weightType ? { weightType: flags.weightType } : {}),
+    ...(flags.maxAccuracyLoss !== undefined ? { maxAccuracyLoss: parseAccuracyGate(flags.maxAccuracyLoss) } : {}),
+  };
 }
 
 async function listPasses(out: ReturnType<typeof createOutput>): Promise<void> {

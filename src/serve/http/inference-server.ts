@@ -90,6 +90,12 @@ export class InferenceServer {
     };
     // noDelay: responses are single writes that must not wait for Nagle's algorithm.
     this.server = http.createServer({ noDelay: true }, (req, res) => this.handle(req, res));
+    // `Expect: 100-continue` (curl sends it for bodies over 1 MiB): a body over the limit is refused before
+    // the client sends it; any other request is told to go on and handled as usual.
+    this.server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!(Number(req.headers['content-length']) > this.context.maxBodyBytes)) res.writeContinue();
+      this.handle(req, res);
+    });
   }
 
   get host(): string { return this.address?.address ?? ''; }
@@ -154,7 +160,8 @@ export class InferenceServer {
     this.http.inFlight++;
     res.once('close', () => {
       this.http.inFlight--;
-      this.http.count(endpoint, res.statusCode);
+      // 499 (nginx's "client closed request"): the connection ended before the response did.
+      this.http.count(endpoint, res.writableFinished ? res.statusCode : 499);
       if (this.log.enabled('debug')) {
         this.log.debug('request', { method: req.method, url: req.url, status: res.statusCode, ms: +(performance.now() - started).toFixed(3) });
       }

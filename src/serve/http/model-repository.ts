@@ -9,9 +9,8 @@
  *   positive integer holding `model.onnx` or a bundle. Every version found is loaded; a request that names
  *   no version goes to the newest (highest number).
  *
- * Bundles: a version directory is handed to `Serving` as a path, and src/serve/model-source.ts decides how
- * to serve it (today through its model.onnx; the compile issue's manifest reader plugs in there), so this
- * file needs no change when bundles are read.
+ * Bundles (a directory with manifest.json) are served through the variants their manifest selects (see
+ * bundle-source.ts); any other directory through its model.onnx.
  *
  * With model control 'explicit', `load` re-reads one model's directory (new versions start, versions gone
  * from disk stop, failed ones retry) and `unload` drains and stops every version of it. Loads and unloads
@@ -22,6 +21,7 @@ import path from 'node:path';
 import { MlserveError } from '../../errors.js';
 import { defaultModelName } from '../model-source.js';
 import { Serving, type ServingOptions } from '../serving.js';
+import { bundleModelSource, isBundleDir } from './bundle-source.js';
 import type { Logger } from './json-logger.js';
 
 export type ModelControl = 'none' | 'explicit';
@@ -93,7 +93,7 @@ export class ModelRepository {
     if (!fs.existsSync(p)) throw new MlserveError('MLS_ERR_FILE_NOT_FOUND', { file: p });
     this.root = p;
     if (!fs.statSync(p).isDirectory() || isModelDirectory(p)) {
-      this.single = { name: options.name ?? defaultModelName(p), path: p };
+      this.single = { name: options.name ?? defaultModelName(p).replace(/\.bundle$/, ''), path: p };
     } else if (options.name !== undefined) {
       throw new MlserveError('MLS_ERR_INVALID_ARGUMENT', { option: '--name', value: options.name, reason: `names a single model, but ${p} is a model repository (its models are named after their directories)` });
     }
@@ -240,7 +240,7 @@ export class ModelRepository {
     const log = this.options.log;
     log.info('loading model', { model: name, version: v.version, path: v.path });
     const started = performance.now();
-    const serving = Serving.load({ ...this.options.serving, model: v.path, name });
+    const serving = Serving.load({ ...this.options.serving, model: isBundleDir(v.path) ? bundleModelSource(v.path) : v.path, name });
     entry.versions.set(v.version, serving);
     try {
       await serving.ready;

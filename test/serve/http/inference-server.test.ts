@@ -8,6 +8,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { readManifest, writeManifest } from '../../../src/compile/bundle-manifest.js';
+import { compile } from '../../../src/compile/compile.js';
+import { MlserveError } from '../../../src/errors.js';
 import { numberToFloat16Bits } from '../../../src/ir/float16.js';
 import { InferenceServer } from '../../../src/serve/http/inference-server.js';
 import { createJsonLogger } from '../../../src/serve/http/json-logger.js';
@@ -212,6 +215,65 @@ describe('a model repository served over HTTP', () => {
     assert.equal(m.get('mlserve_queue_depth{model="types",version="1"}'), 0);
     assert.ok(m.get('mlserve_http_requests_total{endpoint="model-infer",code="400"}')! >= 7);
     assert.equal(m.get('mlserve_http_requests_total{endpoint="unknown",code="404"}'), 2);
+  });
+});
+
+describe('compiled bundles in a repository: the variants bench --select chose, verified', () => {
+  const repo = path.join(dir, 'bundles');
+  let server: InferenceServer;
+  let base: string;
+  const infer = (version: string, t: Tensor) => postJson(`${base}/v2/models/mlp/versions/${version}/infer`, {
+    inputs: [{ name: 'input', datatype: 'FP32', shape: t.dims, data: Array.from(t.data as Float32Array) }],
+  });
+  const padding = async (version: string) => parseMetrics((await call(`${base}/metrics`)).body.toString()).get(`mlserve_batch_padding_rows_total{model="mlp",version="${version}"}`);
+
+  before(async () => {
+    // Version 1: batch sizes 1, 2, 4 and no selection (every cpu fp32 variant serves).
+    await compile(MLP, { output: path.join(repo, 'mlp', '1'), batchSizes: [1, 2, 4], check: 0 });
+    // Version 2: the same, but a selection that serves only 1 and 4 (2 was found no faster).
+    const v2 = path.join(repo, 'mlp', '2');
+    await compile(MLP, { output: v2, batchSizes: [1, 2, 4], check: 0 });
+    const manifest = readManifest(v2);
+    const entry = (size: number) => {
+      const v = manifest.variants.find((x) => x.batchSize === size)!;
+      return { batchSize: size, variant: v.id, file: v.file, provider: 'cpu', precision: 'fp32', throughput: size * 100, p99Ms: 1 };
+    };
+    manifest.selection = {
+      selectedAt: new Date().toISOString(), maxLatencyMs: null, byBatchSize: [entry(1), entry(2), entry(4)], servedBatchSizes: [1, 4],
+      notServed: [{ batchSize: 2, reason: 'no faster per sample than batch 1' }], bench: { threads: 1, warmup: 1, iterations: 1, durationMs: null, host: 'test' },
+    };
+    writeManifest(v2, manifest);
+    server = await InferenceServer.start({ model: repo, port: 0, workers: 1, threadsPerWorker: 1, maxDelayMs: 0, log: createJsonLogger({ level: 'error', write: () => {} }) });
+    base = server.url;
+  });
+  after(() => server.shutdown());
+
+  test('a batch is padded to the smallest served size that holds it, and the rows come back right', async () => {
+    assert.deepEqual((await call(`${base}/v2/models/mlp`)).json.inputs, [{ name: 'input', datatype: 'FP32', shape: [-1, 64] }]);
+    const three: Tensor = { dtype: 'float32', dims: [3, 64], data: floats(3 * 64, 30) };
+    const two: Tensor = { dtype: 'float32', dims: [2, 64], data: floats(2 * 64, 31) };
+    for (const [version, t, padded] of [['1', three, 1], ['1', two, 1], ['2', two, 2]] as const) {
+      const r = await infer(version, t);
+      assert.equal(r.status, 200, r.body.toString());
+      const out = r.json.outputs[0];
+      const expected = (await directRun(MLP, { input: t })).logits!;
+      assert.ok(maxAbsDiff({ dtype: 'float32', dims: out.shape, data: Float32Array.from(out.data) }, expected) < 1e-5);
+      assert.equal(await padding(version), padded, `version ${version}, ${t.dims[0]} rows`);
+    }
+    const five = await infer('1', { dtype: 'float32', dims: [5, 64], data: floats(5 * 64, 32) });
+    assert.equal(five.status, 400);
+    assert.match(five.json.error, /has 5 rows; this model runs batches of at most 4 \(compiled sizes 1, 2, 4\)/);
+  });
+
+  test('a bundle whose variant file was changed is refused at start', async () => {
+    const bad = path.join(dir, 'tampered.bundle');
+    await compile(MLP, { output: bad, batchSizes: [1], check: 0 });
+    fs.appendFileSync(path.join(bad, 'variants', 'cpu-fp32-b1.onnx'), Buffer.from([0]));
+    await assert.rejects(InferenceServer.start({ model: bad, port: 0, workers: 1, log: createJsonLogger({ level: 'error', write: () => {} }) }), (e: unknown) => {
+      assert.ok(e instanceof MlserveError);
+      assert.equal(e.code, 'MLS_ERR_BUNDLE_VERIFY_FAILED');
+      return true;
+    });
   });
 });
 

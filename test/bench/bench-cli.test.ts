@@ -1,0 +1,147 @@
+/**
+ * `mlserve bench` through the real CLI, on the MLP fixture with few iterations: --json is exactly one
+ * parseable document (nothing stray on stdout or stderr); --fail-on-regression fails and passes on
+ * crafted baselines (a million times faster / slower than anything measured, so no timing decides
+ * it); an unusable provider's message; --select writing into a bundle's manifest with --report and
+ * --markdown; --inputs repeated to the batch size; a tampered bundle refused.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { BenchDocument } from '../../src/bench/bench-document.js';
+import { readManifest } from '../../src/compile/bundle-manifest.js';
+import { compile } from '../../src/compile/compile.js';
+import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
+import { encodeNpy } from '../../src/runtime/npy.js';
+import { providerStatus } from '../../src/runtime/providers.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = path.join(root, 'bin', 'mlserve.js');
+const MLP = path.join(root, 'fixtures', 'models', 'mlp.onnx');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-bench-cli-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const QUICK = ['--iterations', '15', '--warmup', '1', '--threads', '1'];
+
+function mlserve(...args: string[]) {
+  const env = { ...process.env };
+  delete env['FORCE_COLOR'];
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertError(r: ReturnType<typeof mlserve>, code: ErrorCode, pattern: RegExp): void {
+  assert.equal(r.code, ERROR_CODES[code].exitCode, `exit code for ${code}; stderr: ${r.stderr}`);
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^mlserve: /);
+  assert.match(lines[0]!, pattern);
+}
+
+let doc: BenchDocument;
+before(() => {
+  const r = mlserve('bench', MLP, '--batch', '1,2', '--json', ...QUICK);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '', 'nothing on stderr either');
+  doc = JSON.parse(r.stdout) as BenchDocument;
+});
+
+function baseline(name: string, factor: number): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, JSON.stringify({ ...doc, results: doc.results.map((r) => ({ ...r, throughput: r.throughput * factor })) }));
+  return file;
+}
+
+describe('mlserve bench', () => {
+  test('--json: one document with results[] carrying provider, precision, batchSize, latencyMs and throughput', () => {
+    assert.equal(doc.tool, 'mlserve bench');
+    assert.deepEqual(doc.results.map((r) => [r.provider, r.precision, r.batchSize, r.iterations]), [['cpu', 'fp32', 1, 15], ['cpu', 'fp32', 2, 15]]);
+    for (const r of doc.results) {
+      for (const k of ['mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const) assert.ok(r.latencyMs[k] > 0, k);
+      assert.ok(r.latencyMs.p50 <= r.latencyMs.p99 && r.latencyMs.p99 <= r.latencyMs.max);
+      assert.ok(Math.abs(r.throughput - (r.batchSize * 1000) / r.latencyMs.mean) < 1e-6 * r.throughput);
+      assert.ok(r.sessionCreateMs > 0 && r.peakRssBytes > 1e6);
+      assert.deepEqual(r.inputs, { input: [r.batchSize, 64] });
+      assert.equal(r.best, true, 'the only result of its batch size');
+    }
+    assert.deepEqual(doc.bestByBatchSize, { 1: 'cpu-fp32-b1', 2: 'cpu-fp32-b2' });
+    assert.deepEqual(doc.settings, { warmup: 1, iterations: 15, durationMs: null, threads: 1, graphOptimizationLevel: 'all', inputs: null });
+  });
+
+  test('the README documents every field of the --json document and of its results', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### bench'), readme.indexOf('\n## ', readme.indexOf('### bench')));
+    for (const key of [...Object.keys(doc), ...Object.keys(doc.results[0]!), ...Object.keys(doc.results[0]!.latencyMs)]) {
+      assert.ok(section.includes(`\`${key}\``) || section.includes(`\`${key}[]\``), `README ### bench does not mention \`${key}\``);
+    }
+  });
+
+  test('--fail-on-regression: fails against a far faster baseline (exit 47, the document still printed), passes against a far slower one', () => {
+    const failing = mlserve('bench', MLP, '--batch', '1,2', '--json', ...QUICK, '--baseline', baseline('fast.json', 1e6), '--fail-on-regression', '10');
+    assertError(failing, 'MLS_ERR_BENCH_REGRESSION', /slower than the baseline .*fast\.json by more than 10%: cpu-fp32-b1 \d+\.\d% slower \([\d.]+ vs [\d.]+ samples\/s\); cpu-fp32-b2 /);
+    const failed = JSON.parse(failing.stdout) as BenchDocument;
+    assert.equal(failed.comparison!.regressed, true);
+    assert.deepEqual(failed.comparison!.entries.map((e) => e.regressed), [true, true]);
+
+    const passing = mlserve('bench', MLP, '--batch', '1,2', ...QUICK, '--baseline', baseline('slow.json', 1e-6), '--fail-on-regression', '10');
+    assert.equal(passing.code, 0, passing.stderr);
+    assert.match(passing.stdout, /against .*slow\.json \(fails above 10% slower\):/);
+    assert.match(passing.stdout, /cpu-fp32-b1: .* samples\/s, 100\.0% faster/);
+    assertError(mlserve('bench', MLP, ...QUICK, '--fail-on-regression', '10'), 'MLS_ERR_USAGE', /--fail-on-regression needs --baseline/);
+    fs.writeFileSync(path.join(tmp, 'junk.json'), '{"results": 3}');
+    assertError(mlserve('bench', MLP, ...QUICK, '--baseline', path.join(tmp, 'junk.json')), 'MLS_ERR_BENCH_BASELINE_INVALID', /has no results\[\] array/);
+  });
+
+  test('an unusable provider: exit 41 with the reason', async () => {
+    const status = await providerStatus('cuda');
+    const name = status.usable ? 'coreml' : 'cuda';
+    const reason = (await providerStatus(name)).reason!;
+    const r = mlserve('bench', MLP, '--provider', `cpu,${name}`, ...QUICK);
+    assertError(r, 'MLS_ERR_PROVIDER_UNAVAILABLE', new RegExp(`execution provider '${name}' is not usable here: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.equal(r.stdout, '');
+    const list = JSON.parse(mlserve('bench', '--list-providers', '--json').stdout) as Array<{ name: string; usable: boolean }>;
+    assert.deepEqual(list.filter((p) => p.usable).map((p) => p.name).slice(0, 2), ['cpu', 'wasm']);
+  });
+
+  test('--inputs DIR: a one-sample folder is repeated to each batch size; a wrong shape is named', () => {
+    const dir = path.join(tmp, 'inputs');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'input.npy'), encodeNpy({ dtype: 'float32', dims: [1, 64], data: new Float32Array(64).fill(0.5) }));
+    const r = mlserve('bench', MLP, '--batch', '3', '--inputs', dir, '--json', ...QUICK);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as BenchDocument).results[0]!.batchSize, 3);
+    fs.writeFileSync(path.join(dir, 'input.npy'), encodeNpy({ dtype: 'float32', dims: [2, 64], data: new Float32Array(128) }));
+    assertError(mlserve('bench', MLP, '--batch', '3', '--inputs', dir, ...QUICK), 'MLS_ERR_INPUT_FILE_MISMATCH', /input\.npy: input 'input' has 2 rows on its batch axis 0; expected 1 \(repeated to 3\) or 3/);
+  });
+
+  test('a bundle: --select writes the selection into the manifest; --report writes the HTML; --markdown prints the table', async () => {
+    const bundle = path.join(tmp, 'mlp.bundle');
+    await compile(MLP, { output: bundle, providers: ['cpu', 'wasm'], batchSizes: [1, 2] });
+    const report = path.join(tmp, 'report.html');
+    const r = mlserve('bench', bundle, '--select', '--markdown', '--report', report, ...QUICK);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\| variant \| provider \| precision \| batch \|/);
+    assert.match(r.stdout, /^Selected: batch 1 → \w+-fp32-b1, batch 2 → \w+-fp32-b2; serves batch sizes 1(, 2)?\.$/m);
+    const m = readManifest(bundle);
+    assert.ok(m.selection);
+    assert.deepEqual(m.selection.byBatchSize.map((e) => e.batchSize), [1, 2]);
+    assert.equal(m.selection.servedBatchSizes[0], 1);
+    assert.equal(m.selection.bench.iterations, 15);
+    const html = fs.readFileSync(report, 'utf8');
+    assert.equal((html.match(/<svg /g) ?? []).length, 2);
+    assert.match(mlserve('inspect', bundle).stdout, /Selection  \(bench /);
+    assertError(mlserve('bench', MLP, '--select', ...QUICK), 'MLS_ERR_USAGE', /--select writes into a bundle's manifest/);
+    // Only some variants: the rest of the bundle is not measured.
+    const some = JSON.parse(mlserve('bench', bundle, '--provider', 'wasm', '--batch', '2', '--json', ...QUICK).stdout) as BenchDocument;
+    assert.deepEqual(some.results.map((x) => x.id), ['wasm-fp32-b2']);
+    assert.equal(some.results[0]!.file, 'variants/wasm-fp32-b2.onnx');
+
+    fs.appendFileSync(path.join(bundle, 'variants/cpu-fp32-b1.onnx'), '\n');
+    assertError(mlserve('bench', bundle, ...QUICK), 'MLS_ERR_BUNDLE_VERIFY_FAILED', /variants\/cpu-fp32-b1\.onnx: size/);
+    // A variant not measured is not checked.
+    assert.equal(mlserve('bench', bundle, '--batch', '2', ...QUICK).code, 0);
+  });
+});
