@@ -12,7 +12,7 @@ export type PassKind = 'eliminate' | 'fold' | 'fuse' | 'convert' | 'quantize';
 export interface PassOptions {
   /** Constant folding: results larger than this (bytes) and larger than their inputs stay unfolded. */
   foldSizeLimitBytes: number;
-  /** Fold initializers that are also graph inputs (IR < 4 lets callers override those). */
+  /** Treat initializers that are also graph inputs as constants even from IR 4 on, where listing them lets callers override them. */
   foldInitializerInputs: boolean;
   /** Which runtime the model is for: 'onnxruntime' allows com.microsoft contrib ops. */
   target: 'onnx' | 'onnxruntime';
