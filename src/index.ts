@@ -16,6 +16,11 @@ export { optimize, type OptimizeOptions, type OptimizeReport } from './optimize/
 export { PASSES } from './passes/index.js';
 export type { Pass, PassKind, PassOptions } from './passes/pass.js';
 export { inferShapes } from './ops/shape-inference/infer-shapes.js';
+export { compile, type CompileOptions, type CompileResult } from './compile/compile.js';
+export { verifyBundle } from './compile/verify-bundle.js';
+export type { BundleManifest, ManifestVariant } from './compile/bundle-manifest.js';
+export { bench, type BenchOptions } from './bench/bench.js';
+export type { BenchDocument, BenchResult, BenchRun } from './bench/bench-document.js';
 export type * from './inspect/report-types.js';
 export { Serving, type ServingOptions, type InferOptions, type ServingMetadata, type TensorMetadata } from './serve/serving.js';
 export type { ServingStatsSnapshot, RequestOutcome } from './serve/serving-stats.js';
