@@ -301,7 +301,7 @@ interface Row {
 async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
   note(`${m.label}: starting servers (--max-batch ${m.maxBatch} and --max-batch 1, --max-delay-ms ${m.maxDelayMs ?? 'default'})`);
   const a = await startServer(m, m.maxBatch, m.maxDelayMs);
-  const b = await startServer(m, 1, m.maxDelayMs);
+  const b = await startServer(m, 1, m.maxDelayMs).catch(async (e: unknown) => { await stopServer(a); throw e; });
   const rows: Row[] = [];
   try {
     // Warm-up: connections, JIT, onnxruntime's arenas at the sizes the load forms.

@@ -92,7 +92,7 @@ function foldedOutputs(node: Node, known: ReadonlyMap<Value, KnownValue>, overri
  * Values that depend on an initializer callers may override (IR < 4 graph inputs), unless those are
  * to be treated as fixed: their known values hold only for the initializer's own data.
  */
-function readsOverridable(model: Model, options: PassOptions): Set<Value> {
+export function readsOverridable(model: Model, options: PassOptions): Set<Value> {
   const tainted = new Set<Value>();
   if (options.foldInitializerInputs) return tainted;
   for (const graph of model.graph.allGraphs()) {

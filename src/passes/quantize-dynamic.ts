@@ -26,6 +26,7 @@ import type { Node } from '../ir/node.js';
 import { makeTensor, readTensorAsFloat32, tensorDims } from '../ir/tensor-data.js';
 import type { Value } from '../ir/value.js';
 import { DataType } from '../onnx/data-type.js';
+import type { TensorProto } from '../onnx/proto-types.js';
 import { inferShapes } from '../ops/shape-inference/infer-shapes.js';
 import { addQuantizedWeight, type QuantizedWeightValues } from '../quantize/quantized-weight.js';
 import { resolveQuantizeOptions, type QuantizeOptions, type ResolvedQuantizeOptions } from '../quantize/quantize-options.js';
@@ -84,6 +85,7 @@ class DynamicQuantization {
           continue;
         }
         const why = node.opType === 'Gather' ? this.gather(node) : this.matmul(node);
+        if (why === null) continue; // not a candidate at all (a Gather over shapes or indices)
         if (why) this.decline(node, why); else changed++;
       }
     }
@@ -161,7 +163,7 @@ class DynamicQuantization {
   }
 
   /** The quantized form of a weight, shared by every reader with the same layout. */
-  private weight(graph: Graph, b: Value, tensor: ReturnType<typeof constantTensor> & object, transpose2d: boolean): QuantizedWeightValues {
+  private weight(graph: Graph, b: Value, tensor: TensorProto, transpose2d: boolean): QuantizedWeightValues {
     const key = `${b.name}\u0000${transpose2d}\u0000${graph.name ?? ''}`;
     let w = this.weights.get(key);
     if (!w) {
@@ -200,11 +202,11 @@ class DynamicQuantization {
     return graph.addNode({ opType: 'Add', name: `${label}_bias_add`, inputs: [y, this.scaledConstant(graph, c, beta, `${label}_bias`)] });
   }
 
-  /** Gather over a constant embedding table; returns why not, or undefined once rewritten. */
-  private gather(node: Node): string | undefined {
+  /** Gather over a constant embedding table; returns why not, undefined once rewritten, null when not a table. */
+  private gather(node: Node): string | undefined | null {
     const [table, indices] = node.inputs;
     const out = node.outputs[0];
-    if (!table || !indices || !out) return 'input or output omitted';
+    if (!table || !indices || !out || this.dtype(table) !== FLOAT) return null;
     const axis = node.intAttribute('axis', 0);
     if (axis !== 0) return `gathers along axis ${axis}, not the rows of a table`;
     const tensor = constantTensor(table, CONSTANTS);

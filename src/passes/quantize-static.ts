@@ -27,7 +27,8 @@
  *
  * Leaves alone: excluded nodes/ops, nodes inside subgraphs (calibration reads main-graph tensors),
  * tensors that are not float32, ops whose weight is not constant, nodes already reading a
- * DequantizeLinear (a quantized model), and a model below opset 10 that cannot be raised unchanged.
+ * DequantizeLinear (a quantized model), and a model below opset 10 that cannot be raised unchanged
+ * (onnxruntime's com.microsoft Q/DQ would not help: its fusion writes QLinearConv-10 into the model).
  */
 import type { Graph } from '../ir/graph.js';
 import type { Model } from '../ir/model.js';
@@ -145,6 +146,8 @@ class StaticQuantization {
     }
     const plan = planOpset(this.model, 10, { targetOpset: target ?? 10 }, 'QuantizeLinear');
     if (!plan.ok) {
+      // Not even onnxruntime's own com.microsoft Q/DQ help here: its QDQ fusion writes QLinearConv-10
+      // into the model at load, which an opset-9 model cannot hold (the session fails).
       for (const node of this.model.graph.nodes) if (STATIC_QUANTIZABLE[node.opType]) this.decline(node, plan.reason);
       return false;
     }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
+import { loadModel } from '../../src/ir/model-file.js';
 import { encodeNpy } from '../../src/runtime/npy.js';
 import { seededRandom } from '../../src/runtime/random-inputs.js';
 import { repoRoot } from '../support/corpus.js';
@@ -65,6 +66,22 @@ describe('optimize --precision (CLI)', () => {
     assert.equal(typeof o.meanAbsError, 'number');
     assert.ok(o.cosine > 0.999);
     assert.ok(fs.statSync(out).size < fs.statSync(mlp).size * 0.6);
+  });
+
+  test('composes with -O2 (fusions first) and --input-shape', () => {
+    const transformer = path.join(repoRoot, 'fixtures', 'models', 'transformer_block.onnx');
+    const out = tempPath('tb16.onnx');
+    const r = mlserve('optimize', transformer, '-o', out, '--precision', 'fp16', '--input-shape', 'hidden_states=1,16,64', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const names = doc.passes.map((p: { name: string }) => p.name);
+    assert.equal(names[names.length - 1], 'convert_to_fp16', 'precision runs last');
+    assert.ok(doc.passes.find((p: { name: string }) => p.name === 'fuse_layer_norm').changed, 'LayerNorm fused before conversion');
+    assert.equal(doc.check.ok, true, 'the float32 stage was checked');
+    assert.equal(doc.accuracy.ok, true);
+    const model = loadModel(out);
+    assert.deepEqual(model.graph.inputs[0]!.type?.shape, [1, 16, 64]);
+    assert.equal(model.graph.nodes.filter((n) => n.opType === 'LayerNormalization').length, 2);
   });
 
   test('int8 static with a failed accuracy gate: exit code 52, nothing written', () => {

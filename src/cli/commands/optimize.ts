@@ -99,7 +99,7 @@ export function registerOptimize(program: Command): void {
     .option('--rtol <x>', 'relative tolerance of the check (default 1e-3)', parseTolerance('--rtol'))
     .option('--bisect', 'when the check fails, name the first pass that broke equivalence')
     .option('--fold-size-limit <bytes>', 'leave a constant unfolded when its result is bigger than this and than its inputs (default 1MiB; units like 4MB)', (v: string) => parseByteSize(v, '--fold-size-limit'))
-    .option('--fold-initializer-inputs', 'also fold initializers that are graph inputs (IR < 4 lets callers override those)')
+    .option('--fold-initializer-inputs', 'also fold initializers listed as graph inputs (from IR 4 on, callers may override those; before IR 4 every initializer is listed and constant)')
     .addOption(new Option('--target <runtime>', 'the runtime the model is for; onnxruntime allows com.microsoft contrib ops').choices(['onnx', 'onnxruntime']))
     .option('--target-opset <n>', 'a pass may raise the default-domain opset up to N when a fusion needs it', parseCount('--target-opset', 1))
     .option('--external-data <bytes>', 'write tensors of at least this size to OUT.onnx.data (units like 1KB)', (v: string) => parseByteSize(v, '--external-data'))

@@ -22,6 +22,11 @@ export interface HandlerContext {
   serverVersion: string;
   /** True once shutdown began: nothing new is accepted, health/ready says no. */
   draining(): boolean;
+  /**
+   * Counts an accepted inference request until it reaches its model (shutdown waits for those before it
+   * drains the models); call the returned function once it has (or has failed). Idempotent.
+   */
+  admit(): () => void;
 }
 
 export type Handler = (ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, params: RouteParams) => Promise<void> | void;
@@ -70,13 +75,23 @@ const modelReady: Handler = (ctx, req, res, params) => {
 };
 
 const modelInfer: Handler = async (ctx, req, res, params) => {
-  // The model is looked up before the body is read: an unknown model is refused without reading it.
-  const target = ctx.repository.resolve(params.model!, params.version);
-  const hl = headerLength(req);
-  const body = await readBody(req, ctx.maxBodyBytes);
-  // metadata throws MLS_ERR_SERVE_NOT_READY (503) while the model loads or drains.
-  const request = parseInferenceRequest(body, hl, target.serving.metadata);
-  const outputs = await target.serving.infer(request.inputs, request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs });
+  const admitted = ctx.admit();
+  let outputs;
+  let target;
+  let request;
+  try {
+    // The model is looked up before the body is read: an unknown model is refused without reading it.
+    target = ctx.repository.resolve(params.model!, params.version);
+    const hl = headerLength(req);
+    const body = await readBody(req, ctx.maxBodyBytes);
+    // metadata throws MLS_ERR_SERVE_NOT_READY (503) while the model loads or drains.
+    request = parseInferenceRequest(body, hl, target.serving.metadata);
+    const pending = target.serving.infer(request.inputs, request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs });
+    admitted();
+    outputs = await pending;
+  } finally {
+    admitted();
+  }
   sendInference(res, encodeInferenceResponse({ name: target.name, version: target.version }, request.id, outputs, request.outputs));
 };
 

@@ -45,6 +45,22 @@ export interface InferenceServerOptions extends SharedServingOptions {
   onListening?: (url: string) => void;
 }
 
+/** A count of things under way, and promises for the moments it reaches zero. */
+class Pending {
+  count = 0;
+  private waiters: Array<() => void> = [];
+
+  add(): void { this.count++; }
+
+  done(): void {
+    if (--this.count === 0) for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  none(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
 export const DEFAULT_PORT = 8000;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -57,7 +73,10 @@ export class InferenceServer {
   private readonly context: HandlerContext;
   private draining = false;
   private stopping: Promise<void> | undefined;
-  private idleWaiters: Array<() => void> = [];
+  /** HTTP requests not yet answered. */
+  private readonly unanswered = new Pending();
+  /** Inference requests accepted but not yet handed to their model (reading the body, parsing). */
+  private readonly admitting = new Pending();
   private address: AddressInfo | undefined;
 
   /** Listens, loads every model, and resolves once all are READY. */
@@ -87,6 +106,11 @@ export class InferenceServer {
       modelControl: modelControl ?? 'none',
       serverVersion: serverVersion ?? '0.0.0',
       draining: () => this.draining,
+      admit: () => {
+        this.admitting.add();
+        let done = false;
+        return () => { if (!done) { done = true; this.admitting.done(); } };
+      },
     };
     // noDelay: responses are single writes that must not wait for Nagle's algorithm.
     this.server = http.createServer({ noDelay: true }, (req, res) => this.handle(req, res));
@@ -142,11 +166,10 @@ export class InferenceServer {
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : Promise.resolve();
     this.server.closeIdleConnections();
-    await new Promise<void>((resolve) => {
-      if (this.http.inFlight === 0) resolve();
-      else this.idleWaiters.push(resolve);
-    });
-    await this.repository.stopAll();
+    // Requests still on their way to a model (a body being uploaded) are let in first; then the models
+    // drain: their queued batches go at once instead of waiting out --max-delay-ms.
+    await this.admitting.none();
+    await Promise.all([this.repository.stopAll(), this.unanswered.none()]);
     // Every request was answered; what is left open is idle keep-alive connections.
     this.server.closeAllConnections();
     await closed;
@@ -158,14 +181,15 @@ export class InferenceServer {
     const match = matchRoute(req.method ?? 'GET', req.url ?? '/');
     const endpoint = match.kind === 'match' ? match.route : 'unknown';
     this.http.inFlight++;
+    this.unanswered.add();
     res.once('close', () => {
       this.http.inFlight--;
+      this.unanswered.done();
       // 499 (nginx's "client closed request"): the connection ended before the response did.
       this.http.count(endpoint, res.writableFinished ? res.statusCode : 499);
       if (this.log.enabled('debug')) {
         this.log.debug('request', { method: req.method, url: req.url, status: res.statusCode, ms: +(performance.now() - started).toFixed(3) });
       }
-      if (this.http.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     });
     // Every response of a draining server closes its connection, so no client reuses it.
     if (this.draining) res.setHeader('Connection', 'close');

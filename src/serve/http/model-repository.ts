@@ -99,22 +99,22 @@ export class ModelRepository {
     }
   }
 
-  /** Every model and its versions as they are on disk now. */
-  scan(): Map<string, VersionOnDisk[]> {
+  /** Every model and its versions as they are on disk now; `warn` logs the directories skipped. */
+  scan(warn = false): Map<string, VersionOnDisk[]> {
     if (this.single) return new Map([[this.single.name, [{ version: '1', path: this.single.path }]]]);
     const found = new Map<string, VersionOnDisk[]>();
     for (const e of fs.readdirSync(this.root, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (!e.isDirectory()) continue;
       const versions = versionsOnDisk(path.join(this.root, e.name));
       if (versions.length > 0) found.set(e.name, versions);
-      else this.options.log.warn('skipping a directory of the model repository that holds no version', { dir: path.join(this.root, e.name) });
+      else if (warn) this.options.log.warn('skipping a directory of the model repository that holds no version', { dir: path.join(this.root, e.name) });
     }
     return found;
   }
 
   /** Loads every model found and resolves once all are READY; rejects with the first failure (after stopping all). */
   async loadAll(): Promise<void> {
-    const found = this.scan();
+    const found = this.scan(true);
     if (found.size === 0) {
       throw new MlserveError('MLS_ERR_SERVE_REPOSITORY_INVALID', { dir: this.root, reason: 'no model found: no <name>/<version>/ directory holds a model.onnx or a bundle' });
     }

@@ -382,16 +382,56 @@ describe('a slow batcher (1 s delay, 8 rows, queue of 4): merging, overflow, dea
     assert.match(r.json.error, /unloading model 'mlp' is not allowed: the server runs with --model-control none/);
   });
 
-  test('shutdown answers every accepted request, then refuses connections', async () => {
-    const inputs = [input(1, 20), input(2, 21), input(1, 22)];
-    const pending = inputs.map((t) => infer(t));
-    await queued(3);
-    await server.shutdown();
-    const replies = await Promise.all(pending);
-    replies.forEach((r, i) => {
-      assert.equal(r.status, 200);
-      assert.deepEqual(r.json.outputs[0].shape, [inputs[i]!.dims[0], 10]);
+  test('shutdown: a body still uploading is let in and answered, a new request on an open connection gets 503, a new connection is refused', async () => {
+    /** One request over node:http, on `agent` (keep-alive: its socket is reused). */
+    const send = (agent: http.Agent | false, method: string, target: string, body?: Buffer) => new Promise<{ status: number; connection: string | undefined; json: any }>((resolve, reject) => {
+      const req = http.request(`${base}${target}`, { method, agent, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': body.length } : {} });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, json: text ? JSON.parse(text) : undefined }));
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    await assert.rejects(call(`${base}/v2/health/live`), /fetch failed/);
+    const body = (t: Tensor) => Buffer.from(JSON.stringify({ inputs: [{ name: 'input', datatype: 'FP32', shape: t.dims, data: Array.from(t.data as Float32Array) }] }));
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    // Connection A: a request that waits in the queue (the 1 s delay) through the start of the shutdown.
+    const first = send(keepAlive, 'POST', '/v2/models/mlp/infer', body(input(1, 20)));
+    // Connection B: headers and half the body now, the rest later.
+    const slowBody = body(input(2, 21));
+    const slowUpload: { finish?: () => void } = {};
+    const slow = new Promise<{ status: number; json: any }>((resolve, reject) => {
+      const req = http.request(`${base}/v2/models/mlp/infer`, { method: 'POST', agent: false, headers: { 'Content-Length': slowBody.length } });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.write(slowBody.subarray(0, 100));
+      slowUpload.finish = () => req.end(slowBody.subarray(100));
+    });
+    await queued(1);
+    for (let i = 0; (await metrics()).get('mlserve_http_requests_in_flight') !== 3; i++) {
+      assert.ok(i < 200, 'both requests reached the server');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const stopped = server.shutdown();
+    // A's request is answered when its delay runs out: the models are not drained while B is still coming in.
+    const a = await first;
+    assert.equal(a.status, 200);
+    assert.notEqual(a.connection, 'close');
+    const refused = await send(keepAlive, 'POST', '/v2/models/mlp/infer', body(input(1, 22)));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.connection, 'close');
+    assert.match(refused.json.error, /the server is shutting down/);
+    await assert.rejects(send(false, 'GET', '/v2/health/live'), /ECONNREFUSED/);
+    slowUpload.finish!();
+    const b = await slow;
+    assert.equal(b.status, 200);
+    assert.deepEqual(b.json.outputs[0].shape, [2, 10]);
+    await stopped;
+    keepAlive.destroy();
   });
 });

@@ -44,8 +44,9 @@ function serve(args: string[]): Child {
 }
 
 describe('mlserve serve (the CLI, as a child process)', () => {
-  test('SIGTERM with requests in flight: every accepted request is answered, new connections are refused, exit 0', async () => {
-    const child = serve([MLP, '--port', '0', '--workers', '1', '--max-delay-ms', '2000', '--max-batch', '64']);
+  // The batch would wait 10 minutes for more rows: only a drain that sends queued batches at once ends in time.
+  test('SIGTERM with requests in flight: every accepted request is answered, new connections are refused, exit 0', { timeout: 60_000 }, async () => {
+    const child = serve([MLP, '--port', '0', '--workers', '1', '--max-delay-ms', '600000', '--max-batch', '64']);
     const base = await child.url;
     assert.match(child.stderr(), /^mlserve: serving mlp on http:\/\/127\.0\.0\.1:\d+$/m);
     assert.notEqual(base, 'http://127.0.0.1:0', 'the real port is printed, not 0');
@@ -53,7 +54,7 @@ describe('mlserve serve (the CLI, as a child process)', () => {
     const pending = inputs.map((t, i) => postJson(`${base}/v2/models/mlp/infer`, {
       id: String(i), inputs: [{ name: 'input', datatype: 'FP32', shape: t.dims, data: Array.from(t.data as Float32Array) }],
     }));
-    // Every request is accepted (queued: the batch would wait 2 s for more rows) before the signal.
+    // Every request is accepted (queued, waiting for more rows) before the signal.
     for (let i = 0; ; i++) {
       const m = parseMetrics((await call(`${base}/metrics`)).body.toString());
       if (m.get('mlserve_queue_depth{model="mlp",version="1"}') === inputs.length) break;
@@ -69,7 +70,7 @@ describe('mlserve serve (the CLI, as a child process)', () => {
       const out = r.json.outputs[0];
       assert.ok(maxAbsDiff({ dtype: 'float32', dims: out.shape, data: Float32Array.from(out.data) }, expected) < 1e-6);
     }
-    assert.deepEqual(await child.exit, { code: 0, signal: null });
+    assert.deepEqual(await child.exit, { code: 0, signal: null }, child.stderr());
     await assert.rejects(call(`${base}/v2/health/live`), /fetch failed/);
     // Logs: every stderr line but the "serving" line is one JSON object.
     const lines = child.stderr().trimEnd().split('\n').filter((l) => !l.startsWith('mlserve: serving'));
@@ -96,7 +97,7 @@ describe('mlserve serve (the CLI, as a child process)', () => {
       assert.match(child.stderr(), /"level":"debug","msg":"request","method":"POST","url":"\/v2\/models\/cls\/infer","status":200/);
     } finally {
       child.process.kill('SIGINT');
-      assert.equal((await child.exit).code, 0);
+      assert.equal((await child.exit).code, 0, child.stderr());
     }
   });
 
