@@ -4,8 +4,8 @@
  * sample: baseline throughput / current throughput − 1, in percent, so "10% slower" means each sample
  * takes 10% longer. Pure apart from reading the file.
  */
-import fs from 'node:fs';
 import { MlserveError } from '../errors.js';
+import { readJsonFile } from '../util/read-json-file.js';
 import type { BenchResult } from './bench-document.js';
 
 export interface BaselineEntry {
@@ -57,19 +57,7 @@ export function parseBaseline(json: unknown, file: string): BaselineEntry[] {
 }
 
 export function readBaseline(file: string): BaselineEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MlserveError('MLS_ERR_FILE_NOT_FOUND', { file });
-    throw new MlserveError('MLS_ERR_FILE_UNREADABLE', { file, reason: (e as Error).message }, { cause: e });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new MlserveError('MLS_ERR_BENCH_BASELINE_INVALID', { file, reason: `not JSON (${(e as Error).message})` }, { cause: e });
-  }
+  const json = readJsonFile(file, (reason, cause) => new MlserveError('MLS_ERR_BENCH_BASELINE_INVALID', { file, reason }, { cause }));
   return parseBaseline(json, file);
 }
 

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MlserveError } from '../errors.js';
+import { readJsonFile } from '../util/read-json-file.js';
 import { PRECISIONS, type Precision } from './plan-variants.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -190,19 +191,7 @@ export function isBundleDir(dir: string): boolean {
 
 export function readManifest(dir: string): BundleManifest {
   const file = manifestPath(dir);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MlserveError('MLS_ERR_FILE_NOT_FOUND', { file });
-    throw new MlserveError('MLS_ERR_FILE_UNREADABLE', { file, reason: (e as Error).message }, { cause: e });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new MlserveError('MLS_ERR_BUNDLE_MANIFEST_INVALID', { file, reason: `not JSON (${(e as Error).message})` }, { cause: e });
-  }
+  const json = readJsonFile(file, (reason, cause) => new MlserveError('MLS_ERR_BUNDLE_MANIFEST_INVALID', { file, reason }, { cause }));
   return parseManifest(json, file);
 }
 

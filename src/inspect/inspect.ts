@@ -5,10 +5,9 @@
  * inspect only reads. Shape inference runs on the loaded IR (setting `Value.inferred`, which is why a
  * Model passed in comes back with inferred types), with `inputShapes` pinning symbolic input dims.
  */
-import fs from 'node:fs';
 import { Model } from '../ir/model.js';
 import { modelFromProto } from '../ir/model-from-proto.js';
-import { decodeModelBytes, readModelFile } from '../onnx/read-model-file.js';
+import { decodeModelBytes } from '../onnx/read-model-file.js';
 import { int64ToNumber } from '../onnx/tensor-size-check.js';
 import { inferShapes } from '../ops/shape-inference/infer-shapes.js';
 import { externalDataUsage } from './external-data-usage.js';
@@ -18,6 +17,7 @@ import { countOps, customOps, summarizeFunctions, summarizeSubgraphs } from './o
 import { summarizeParameters } from './parameters.js';
 import { INSPECT_SCHEMA_VERSION, type ComputeEstimate, type ExternalDataSummary, type FileInfo, type InspectReport } from './report-types.js';
 import { interfaceTensorInfo } from './tensor-info.js';
+import { readFileOrFail } from '../util/read-file-or-fail.js';
 import { collectWarnings } from './warnings.js';
 
 export interface InspectOptions {
@@ -37,20 +37,9 @@ export interface LoadedForInspect {
 
 /** Loads a model file the way loadModel does, keeping what inspect also reports: file size and side files. */
 export function loadForInspect(file: string): LoadedForInspect {
-  const bytes = readBytes(file);
+  const bytes = readFileOrFail(file);
   const model = modelFromProto(decodeModelBytes(bytes, file), file);
   return { model, file: { path: file, bytes: bytes.length }, externalData: externalDataUsage(bytes, file) };
-}
-
-function readBytes(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    // readModelFile turns every way a read fails into the right MlserveError (no such file, a
-    // directory, no permission); ask it rather than keep a second copy of that mapping.
-    readModelFile(file);
-    throw e;
-  }
 }
 
 /**

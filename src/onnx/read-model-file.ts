@@ -3,13 +3,13 @@
  * as views on the side files, and checks every tensor's size against its shape. Each failure is an
  * MlserveError that names the file and the field.
  */
-import fs from 'node:fs';
 import { MlserveError } from '../errors.js';
 import { decodeModel } from './codec.js';
 import { inlineExternalData, isExternal } from './external-data.js';
 import type { ModelProto, TensorProto } from './proto-types.js';
 import { checkTensorSize } from './tensor-size-check.js';
 import { visitModelTensors } from './visit-tensors.js';
+import { readFileOrFail } from '../util/read-file-or-fail.js';
 
 /** ModelProto's field numbers and the wire type each one uses (0 varint, 2 length-delimited). */
 const MODEL_PROTO_FIELDS = new Map<number, number>([
@@ -41,17 +41,6 @@ export function decodeModelBytes(bytes: Uint8Array, file: string): ModelProto {
   if (external.length > 0) inlineExternalData(file, external);
   visitModelTensors(model, (t) => checkTensorSize(file, t));
   return model;
-}
-
-function readFileOrFail(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new MlserveError('MLS_ERR_FILE_NOT_FOUND', { file });
-    if (code === 'EISDIR') throw new MlserveError('MLS_ERR_FILE_UNREADABLE', { file, reason: 'it is a directory' });
-    throw new MlserveError('MLS_ERR_FILE_UNREADABLE', { file, reason: code ?? String(e) });
-  }
 }
 
 function firstFieldTag(bytes: Uint8Array): { field: number; wireType: number } | undefined {

@@ -7,24 +7,16 @@
  * (not split into segments or in an external file) and its size must match the dims. Decoding never
  * allocates more than the file holds; the size check compares the declared shape with what is there.
  */
-import fs from 'node:fs';
 import { MlserveError } from '../errors.js';
 import { decodeTensor } from './codec.js';
 import { dataTypeInfo } from './data-type.js';
 import { isExternal } from './external-data.js';
 import type { TensorProto } from './proto-types.js';
 import { checkTensorSize, int64ToNumber } from './tensor-size-check.js';
+import { readFileOrFail } from '../util/read-file-or-fail.js';
 
 export function readTensorProtoFile(file: string): TensorProto {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new MlserveError('MLS_ERR_FILE_NOT_FOUND', { file });
-    throw new MlserveError('MLS_ERR_FILE_UNREADABLE', { file, reason: err.message }, { cause: e });
-  }
-  return decodeTensorProtoFile(bytes, file);
+  return decodeTensorProtoFile(readFileOrFail(file), file);
 }
 
 /** The checks of readTensorProtoFile on bytes already in memory; `file` names them in errors. */

@@ -19,9 +19,8 @@
  *    detector's probability map for random pixels; cosine then measures rounding noise and says
  *    nothing, so the gate judges such an output by its absolute error alone.
  */
-import { decodeFloat16Array } from '../ir/float16.js';
 import { createSession, type OrtTensor } from '../runtime/ort-session.js';
-import { runSession, type OutputTensor } from '../runtime/run-session.js';
+import { outputValues, runSession, type OutputTensor } from '../runtime/run-session.js';
 
 export interface OutputAccuracy {
   name: string;
@@ -100,8 +99,8 @@ class Accumulator {
     if (this.problem) return;
     if (!a) { this.problem = 'missing from the converted model'; return; }
     if (e.dims.join() !== a.dims.join()) { this.problem = `shape [${a.dims}], expected [${e.dims}]`; return; }
-    const x = values(e);
-    const y = values(a);
+    const x = outputValues(e);
+    const y = outputValues(a);
     if (!x || !y) { this.problem = `cannot compare ${e.dtype} values`; return; }
     let dot = 0;
     let nx = 0;
@@ -143,14 +142,6 @@ class Accumulator {
     if (this.refMax <= NEGLIGIBLE_OUTPUT) out.negligible = true;
     return out;
   }
-}
-
-function values(t: OutputTensor): ArrayLike<number> | undefined {
-  const data = t.data;
-  if (t.dtype === 'float16') return decodeFloat16Array(data as Uint16Array);
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, Number);
-  if (ArrayBuffer.isView(data)) return data as unknown as ArrayLike<number>;
-  return undefined;
 }
 
 function argmax(x: ArrayLike<number>, start: number, n: number): number {

@@ -3,8 +3,7 @@
  * |a − b| ≤ atol + rtol·|b| for floats (NaN matches NaN, infinities match themselves), exact
  * equality for integers and booleans. Reports the worst absolute and relative error per output.
  */
-import { decodeFloat16Array } from '../ir/float16.js';
-import type { OutputTensor } from '../runtime/run-session.js';
+import { outputValues, type OutputTensor } from '../runtime/run-session.js';
 
 export interface Tolerance {
   atol: number;
@@ -30,8 +29,8 @@ function compareOne(name: string, e: OutputTensor, a: OutputTensor | undefined, 
   if (!a) return { ...result, problem: 'missing from the optimized model' };
   if (e.dtype !== a.dtype) return { ...result, problem: `dtype ${a.dtype}, expected ${e.dtype}` };
   if (e.dims.join() !== a.dims.join() && !bothEmptyOfSameRank(e, a)) return { ...result, problem: `shape [${a.dims}], expected [${e.dims}]` };
-  const x = numeric(e);
-  const y = numeric(a);
+  const x = outputValues(e);
+  const y = outputValues(a);
   if (!x || !y) {
     const same = JSON.stringify(Array.from(e.data as ArrayLike<unknown>)) === JSON.stringify(Array.from(a.data as ArrayLike<unknown>));
     return same ? result : { ...result, mismatches: 1, problem: 'values differ' };
@@ -59,12 +58,4 @@ function compareOne(name: string, e: OutputTensor, a: OutputTensor | undefined, 
 function bothEmptyOfSameRank(e: OutputTensor, a: OutputTensor): boolean {
   const size = (dims: number[]) => dims.reduce((x, y) => x * y, 1);
   return e.dims.length === a.dims.length && size(e.dims) === 0 && size(a.dims) === 0;
-}
-
-function numeric(t: OutputTensor): ArrayLike<number> | undefined {
-  const data = t.data;
-  if (t.dtype === 'float16') return decodeFloat16Array(data as Uint16Array);
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, Number);
-  if (ArrayBuffer.isView(data)) return data as unknown as ArrayLike<number>;
-  return undefined;
 }

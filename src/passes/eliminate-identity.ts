@@ -3,7 +3,7 @@
  * Leaves alone: y is a graph output (removing it would rename the model's interface), and an Identity
  * that is a subgraph's only link to an outer value (a subgraph output must be produced or named there).
  */
-import { defineRulePass, fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 import { bypassNode } from './bypass-node.js';
 
 export default defineRulePass({
@@ -11,10 +11,10 @@ export default defineRulePass({
   kind: 'eliminate',
   summary: 'remove Identity nodes; readers use the input directly',
   opTypes: ['Identity'],
-  check(node) {
+  match(node) {
     if (!node.inputs[0] || !node.outputs[0]) return fail('input or output omitted');
     if (node.outputs[0].isGraphOutput) return fail('output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     bypassNode(node, 0);

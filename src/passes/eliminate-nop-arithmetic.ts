@@ -14,8 +14,7 @@ import type { Value } from '../ir/value.js';
 import { dataTypeName, DataType } from '../onnx/data-type.js';
 import { bypassNode } from './bypass-node.js';
 import { constantTensor } from './constant-value.js';
-import { defineShapeAwareRulePass } from './define-shape-aware-rule-pass.js';
-import { fail, ok, type CheckResult, type PassOptions } from './pass.js';
+import { defineRulePass, fail, ok, type CheckResult, type PassOptions } from './pass.js';
 
 const IDENTITY: Record<string, { value: number; operands: number[] }> = {
   Add: { value: 0, operands: [1, 0] },
@@ -24,18 +23,19 @@ const IDENTITY: Record<string, { value: number; operands: number[] }> = {
   Div: { value: 1, operands: [1] },
 };
 
-export default defineShapeAwareRulePass({
+export default defineRulePass({
   name: 'eliminate_nop_arithmetic',
   kind: 'eliminate',
   summary: 'remove Add/Sub of 0 and Mul/Div by 1 when broadcasting keeps the other input\'s shape',
   opTypes: Object.keys(IDENTITY),
-  check(node, _model, options) {
+  needsShapes: true,
+  match(node, _model, options) {
     const y = node.outputs[0];
     if (!node.inputs[0] || !node.inputs[1] || !y) return fail('input or output omitted');
     let reason = '';
     for (const c of IDENTITY[node.opType]!.operands) {
       const verdict = checkOperand(node, c, options);
-      if (verdict.ok) return y.isGraphOutput ? fail('output is a graph output') : verdict;
+      if (verdict.ok) return y.isGraphOutput ? fail('output is a graph output') : node;
       reason ||= verdict.reason;
     }
     return fail(reason);

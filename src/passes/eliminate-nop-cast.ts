@@ -5,15 +5,15 @@
  */
 import { dataTypeName } from '../onnx/data-type.js';
 import { bypassNode } from './bypass-node.js';
-import { defineShapeAwareRulePass } from './define-shape-aware-rule-pass.js';
-import { fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 
-export default defineShapeAwareRulePass({
+export default defineRulePass({
   name: 'eliminate_nop_cast',
   kind: 'eliminate',
   summary: 'remove Cast/CastLike to the type the input already has',
   opTypes: ['Cast', 'CastLike'],
-  check(node) {
+  needsShapes: true,
+  match(node) {
     const x = node.inputs[0];
     const y = node.outputs[0];
     if (!x || !y) return fail('input or output omitted');
@@ -23,7 +23,7 @@ export default defineShapeAwareRulePass({
     if (!to) return fail('target type unknown');
     if (to !== from) return fail(`converts ${dataTypeName(from)} to ${dataTypeName(to)}`);
     if (y.isGraphOutput) return fail('output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     bypassNode(node, 0);

@@ -3,19 +3,19 @@
  * Leaves alone: more than one input, y being a graph output.
  */
 import { bypassNode } from './bypass-node.js';
-import { defineRulePass, fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 
 export default defineRulePass({
   name: 'eliminate_nop_concat',
   kind: 'eliminate',
   summary: 'remove Concat of a single input',
   opTypes: ['Concat'],
-  check(node) {
+  match(node) {
     const y = node.outputs[0];
     if (!y) return fail('output omitted');
     if (node.inputs.length !== 1 || !node.inputs[0]) return fail(`${node.presentInputs().length} inputs`);
     if (y.isGraphOutput) return fail('output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     bypassNode(node, 0);

@@ -6,14 +6,14 @@
 import { readTensorAsNumbers } from '../ir/tensor-data.js';
 import { bypassNode } from './bypass-node.js';
 import { constantTensor } from './constant-value.js';
-import { defineRulePass, fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 
 export default defineRulePass({
   name: 'eliminate_nop_dropout',
   kind: 'eliminate',
   summary: 'remove Dropout at inference (not in training mode, mask unused)',
   opTypes: ['Dropout'],
-  check(node, model, options) {
+  match(node, model, options) {
     const y = node.outputs[0];
     if (!node.inputs[0] || !y) return fail('input or output omitted');
     const mask = node.outputs[1];
@@ -26,7 +26,7 @@ export default defineRulePass({
       if (readTensorAsNumbers(t).some((v) => v !== 0)) return fail('training_mode is true');
     }
     if (y.isGraphOutput) return fail('output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     bypassNode(node, 0);

@@ -6,14 +6,14 @@
 import { readTensorAsNumbers } from '../ir/tensor-data.js';
 import { bypassNode } from './bypass-node.js';
 import { constantTensor } from './constant-value.js';
-import { defineRulePass, fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 
 export default defineRulePass({
   name: 'eliminate_nop_pad',
   kind: 'eliminate',
   summary: 'remove Pad whose pads are all zero',
   opTypes: ['Pad'],
-  check(node, _model, options) {
+  match(node, _model, options) {
     const y = node.outputs[0];
     if (!node.inputs[0] || !y) return fail('input or output omitted');
     let pads = node.intsAttribute('pads') ?? node.intsAttribute('paddings');
@@ -24,7 +24,7 @@ export default defineRulePass({
     }
     if (pads.some((p) => p !== 0)) return fail(`pads [${pads.join(',')}] are not all zero`);
     if (y.isGraphOutput) return fail('output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     bypassNode(node, 0);

@@ -5,23 +5,16 @@
  * a shape change, y being a graph output.
  */
 import { bypassNode } from './bypass-node.js';
-import { defineShapeAwareRulePass } from './define-shape-aware-rule-pass.js';
-import { fail, ok } from './pass.js';
-import { describeShapes, sameShape } from './same-shape.js';
+import { defineRulePass } from './pass.js';
+import { matchShapeKept } from './same-shape.js';
 
-export default defineShapeAwareRulePass({
+export default defineRulePass({
   name: 'eliminate_nop_reshape',
   kind: 'eliminate',
   summary: 'remove Reshape/Flatten/Squeeze/Unsqueeze whose output shape equals the input shape',
   opTypes: ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze'],
-  check(node) {
-    const x = node.inputs[0];
-    const y = node.outputs[0];
-    if (!x || !y) return fail('input or output omitted');
-    if (!sameShape(x.type?.shape, y.type?.shape)) return fail(`shape not provably kept: ${describeShapes(x.type?.shape, y.type?.shape)}`);
-    if (y.isGraphOutput) return fail('output is a graph output');
-    return ok();
-  },
+  needsShapes: true,
+  match: matchShapeKept,
   rewrite(node) {
     bypassNode(node, 0);
   },

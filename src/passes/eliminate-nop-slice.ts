@@ -9,20 +9,19 @@
  */
 import type { Node } from '../ir/node.js';
 import { readTensorAsNumbers } from '../ir/tensor-data.js';
-import type { PassOptions } from './pass.js';
 import { constantTensor } from './constant-value.js';
-import { defineShapeAwareRulePass } from './define-shape-aware-rule-pass.js';
 import { bypassNode } from './bypass-node.js';
-import { fail, ok } from './pass.js';
+import { defineRulePass, fail, type PassOptions } from './pass.js';
 
 const TO_THE_END = 2 ** 31 - 1;
 
-export default defineShapeAwareRulePass({
+export default defineRulePass({
   name: 'eliminate_nop_slice',
   kind: 'eliminate',
   summary: 'remove Slice that takes every element (start 0, end past the dim, step 1)',
   opTypes: ['Slice'],
-  check(node, model, options) {
+  needsShapes: true,
+  match(node, model, options) {
     const x = node.inputs[0];
     const y = node.outputs[0];
     if (!x || !y) return fail('input or output omitted');
@@ -45,7 +44,7 @@ export default defineShapeAwareRulePass({
       if (!(end >= TO_THE_END || (known && end >= dim))) return fail(`axis ${axis} ends at ${end}${known ? ` of ${dim}` : ' (dim unknown)'}`);
     }
     if (y.isGraphOutput) return fail('output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     bypassNode(node, 0);

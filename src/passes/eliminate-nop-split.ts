@@ -4,19 +4,19 @@
  * Leaves alone: several outputs, y being a graph output.
  */
 import { bypassNode } from './bypass-node.js';
-import { defineRulePass, fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 
 export default defineRulePass({
   name: 'eliminate_nop_split',
   kind: 'eliminate',
   summary: 'remove Split into a single output',
   opTypes: ['Split'],
-  check(node) {
+  match(node) {
     const y = node.outputs[0];
     if (!node.inputs[0] || !y) return fail('input or output omitted');
     if (node.outputs.length !== 1) return fail(`${node.outputs.length} outputs`);
     if (y.isGraphOutput) return fail('output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     bypassNode(node, 0);

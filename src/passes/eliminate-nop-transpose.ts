@@ -4,15 +4,15 @@
  * Leaves alone: any other permutation, a missing perm with rank unknown or > 1, y being a graph output.
  */
 import { bypassNode } from './bypass-node.js';
-import { defineShapeAwareRulePass } from './define-shape-aware-rule-pass.js';
-import { fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 
-export default defineShapeAwareRulePass({
+export default defineRulePass({
   name: 'eliminate_nop_transpose',
   kind: 'eliminate',
   summary: 'remove Transpose with the identity permutation',
   opTypes: ['Transpose'],
-  check(node) {
+  needsShapes: true,
+  match(node) {
     const x = node.inputs[0];
     const y = node.outputs[0];
     if (!x || !y) return fail('input or output omitted');
@@ -25,7 +25,7 @@ export default defineShapeAwareRulePass({
       return fail(`perm [${perm.join(',')}] is not the identity`);
     }
     if (y.isGraphOutput) return fail('output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     bypassNode(node, 0);

@@ -16,7 +16,7 @@ import type { Value } from '../ir/value.js';
 import { absorbFollower, addConstant, dropIfUnused } from './rewrite.js';
 import { describeShape, lookupConstant, producerOf, readFloatConstant, readers, type NumericConstant } from './match.js';
 import { constantTensor } from './constant-value.js';
-import { decline, definePatternPass } from './pattern-pass.js';
+import { defineRulePass, fail } from './pass.js';
 
 interface BiasMatch {
   add: Node;
@@ -45,11 +45,11 @@ function perChannel(c: NumericConstant, channels: number, rank: number): Float64
   return Float64Array.from(c.data);
 }
 
-export default definePatternPass<BiasMatch>({
+export default defineRulePass<BiasMatch>({
   name: 'fuse_add_into_conv_bias',
   kind: 'fuse',
   summary: 'fold an Add (or Sub) of a per-channel constant after Conv/ConvTranspose into its bias',
-  anchors: ['Add', 'Sub'],
+  opTypes: ['Add', 'Sub'],
   needsShapes: true,
   match(add, _model, options) {
     const sides = add.opType === 'Sub' ? [0] : [0, 1];
@@ -58,24 +58,24 @@ export default definePatternPass<BiasMatch>({
     const z = add.inputs[side]!;
     const conv = z.producer!;
     if (!add.outputs[0]) return undefined;
-    if (conv.graph !== add.graph) return decline(`${conv.label} is in another graph than the ${add.opType}`);
-    if (z.isGraphOutput) return decline(`'${z.name}' (the ${conv.opType} output) is a graph output`);
+    if (conv.graph !== add.graph) return fail(`${conv.label} is in another graph than the ${add.opType}`);
+    if (z.isGraphOutput) return fail(`'${z.name}' (the ${conv.opType} output) is a graph output`);
     const others = readers(z).filter((n) => n !== add);
-    if (others.length > 0) return decline(`'${z.name}' (the ${conv.opType} output) is also read by ${others[0]!.label}`);
+    if (others.length > 0) return fail(`'${z.name}' (the ${conv.opType} output) is also read by ${others[0]!.label}`);
     const c = readFloatConstant(constantTensor(add.inputs[1 - side], options)!);
-    if (!c) return decline(`'${add.inputs[1 - side]!.name}' is not a readable float tensor`);
+    if (!c) return fail(`'${add.inputs[1 - side]!.name}' is not a readable float tensor`);
     const geometry = convGeometry(conv);
-    if (!geometry) return decline(`${conv.opType} weight shape is not known`);
+    if (!geometry) return fail(`${conv.opType} weight shape is not known`);
     const added = perChannel(c, geometry.channels, geometry.rank);
-    if (typeof added === 'string') return decline(added);
+    if (typeof added === 'string') return fail(added);
     if (add.opType === 'Sub') for (let o = 0; o < added.length; o++) added[o] = -added[o]!;
     let bias: NumericConstant | undefined;
     const biasValue: Value | undefined = conv.inputs[2];
     if (biasValue) {
       const b = lookupConstant(biasValue, options);
-      if ('reason' in b) return decline(`${conv.opType} bias: ${b.reason}`);
+      if ('reason' in b) return fail(`${conv.opType} bias: ${b.reason}`);
       bias = readFloatConstant(b.tensor);
-      if (!bias || bias.data.length !== geometry.channels) return decline(`${conv.opType} bias '${biasValue.name}' is not ${geometry.channels} float values`);
+      if (!bias || bias.data.length !== geometry.channels) return fail(`${conv.opType} bias '${biasValue.name}' is not ${geometry.channels} float values`);
     }
     return { add, conv, added, bias, dtype: bias?.dtype ?? c.dtype };
   },

@@ -19,7 +19,7 @@ import type { Node } from '../ir/node.js';
 import type { Value } from '../ir/value.js';
 import { absorbFollower, addConstant, dropIfUnused } from './rewrite.js';
 import { lookupConstant, producerOf, readFloatConstant, readers, type NumericConstant } from './match.js';
-import { decline, definePatternPass } from './pattern-pass.js';
+import { defineRulePass, fail } from './pass.js';
 
 interface BnMatch {
   bn: Node;
@@ -38,22 +38,22 @@ function outputChannels(conv: Node, weightDims: readonly number[]): number | und
   return weightDims[1]! * conv.intAttribute('group', 1);
 }
 
-export default definePatternPass<BnMatch>({
+export default defineRulePass<BnMatch>({
   name: 'fuse_bn_into_conv',
   kind: 'fuse',
   summary: 'fold inference BatchNormalization into the preceding Conv/ConvTranspose weights and bias',
-  anchors: ['BatchNormalization'],
+  opTypes: ['BatchNormalization'],
   match(bn, _model, options) {
     const z = bn.inputs[0];
     const conv = producerOf(z, 'Conv', 'ConvTranspose');
     if (!conv || !z || !bn.outputs[0]) return undefined;
-    if (bn.outputs.slice(1).some((v) => v)) return decline('BatchNormalization has training-mode outputs');
-    if (bn.intAttribute('training_mode', 0) !== 0) return decline('BatchNormalization has training_mode=1');
-    if (bn.intAttribute('spatial', 1) !== 1) return decline('BatchNormalization has spatial=0 (per-activation statistics)');
-    if (conv.graph !== bn.graph) return decline(`${conv.label} is in another graph than the BatchNormalization`);
-    if (z.isGraphOutput) return decline(`'${z.name}' (the ${conv.opType} output) is a graph output`);
+    if (bn.outputs.slice(1).some((v) => v)) return fail('BatchNormalization has training-mode outputs');
+    if (bn.intAttribute('training_mode', 0) !== 0) return fail('BatchNormalization has training_mode=1');
+    if (bn.intAttribute('spatial', 1) !== 1) return fail('BatchNormalization has spatial=0 (per-activation statistics)');
+    if (conv.graph !== bn.graph) return fail(`${conv.label} is in another graph than the BatchNormalization`);
+    if (z.isGraphOutput) return fail(`'${z.name}' (the ${conv.opType} output) is a graph output`);
     const others = readers(z).filter((n) => n !== bn);
-    if (others.length > 0) return decline(`'${z.name}' (the ${conv.opType} output) is also read by ${others[0]!.label}`);
+    if (others.length > 0) return fail(`'${z.name}' (the ${conv.opType} output) is also read by ${others[0]!.label}`);
 
     const read = (v: Value | undefined, role: string): NumericConstant | string => {
       const found = lookupConstant(v, options);
@@ -61,30 +61,30 @@ export default definePatternPass<BnMatch>({
       return readFloatConstant(found.tensor) ?? `${role} '${v!.name}' is not a readable float tensor`;
     };
     const weight = read(conv.inputs[1], `${conv.opType} weight`);
-    if (typeof weight === 'string') return decline(weight);
+    if (typeof weight === 'string') return fail(weight);
     let bias: NumericConstant | undefined;
     if (conv.inputs[2]) {
       const b = read(conv.inputs[2], `${conv.opType} bias`);
-      if (typeof b === 'string') return decline(b);
+      if (typeof b === 'string') return fail(b);
       bias = b;
     }
     const channels = outputChannels(conv, weight.dims);
-    if (channels === undefined) return decline(`${conv.opType} weight has rank ${weight.dims.length}`);
+    if (channels === undefined) return fail(`${conv.opType} weight has rank ${weight.dims.length}`);
     const params: NumericConstant[] = [];
     for (const [i, role] of ['scale', 'B', 'mean', 'var'].entries()) {
       const p = read(bn.inputs[i + 1], `BatchNormalization ${role}`);
-      if (typeof p === 'string') return decline(p);
-      if (p.data.length !== channels) return decline(`BatchNormalization ${role} has ${p.data.length} values for ${channels} output channels`);
+      if (typeof p === 'string') return fail(p);
+      if (p.data.length !== channels) return fail(`BatchNormalization ${role} has ${p.data.length} values for ${channels} output channels`);
       params.push(p);
     }
-    if (bias && bias.data.length !== channels) return decline(`${conv.opType} bias has ${bias.data.length} values for ${channels} output channels`);
+    if (bias && bias.data.length !== channels) return fail(`${conv.opType} bias has ${bias.data.length} values for ${channels} output channels`);
     const [scale, shiftB, mean, variance] = params.map((p) => p.data) as [Float64Array, Float64Array, Float64Array, Float64Array];
     const epsilon = bn.floatAttribute('epsilon', 1e-5);
     const factor = new Float64Array(channels);
     const shift = new Float64Array(channels);
     for (let o = 0; o < channels; o++) {
       const denominator = variance[o]! + epsilon;
-      if (!(denominator > 0)) return decline(`var + epsilon is ${denominator} for channel ${o}`);
+      if (!(denominator > 0)) return fail(`var + epsilon is ${denominator} for channel ${o}`);
       factor[o] = scale[o]! / Math.sqrt(denominator);
       shift[o] = shiftB[o]!;
     }

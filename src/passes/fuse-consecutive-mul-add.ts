@@ -21,8 +21,7 @@ import type { Value } from '../ir/value.js';
 import type { TensorProto } from '../onnx/proto-types.js';
 import { combine, elementCount, scalar, type DenseTensor } from './constant-arithmetic.js';
 import { FLOAT_TYPES, lookupConstant, readFloatConstant, soleReader } from './match.js';
-import { decline, definePatternPass } from './pattern-pass.js';
-import type { PassOptions } from './pass.js';
+import { defineRulePass, fail, type PassOptions } from './pass.js';
 import { addConstant, adoptOutput, removeDeadNodes } from './rewrite.js';
 
 /** One link of a chain: the node, the running value it reads, and its constant (read once the chain is worth it). */
@@ -99,11 +98,11 @@ function compose(links: Link[]): { scale: DenseTensor | undefined; shift: DenseT
   return { scale, shift };
 }
 
-export default definePatternPass<ChainMatch>({
+export default defineRulePass<ChainMatch>({
   name: 'fuse_consecutive_mul_add',
   kind: 'fuse',
   summary: 'combine chains of Mul/Add/Sub/Div by constants into one Mul and one Add',
-  anchors: CHAIN_OPS,
+  opTypes: CHAIN_OPS,
   match(node, _model, options) {
     const last = asLink(node, options);
     if (!last) return undefined;
@@ -125,16 +124,16 @@ export default definePatternPass<ChainMatch>({
     if (Number(hasMul) + Number(hasAdd) >= links.length) return undefined;
     for (const link of links) {
       const c = readFloatConstant(link.tensor);
-      if (!c) return decline(`constant '${link.tensor.name ?? ''}' of ${link.node.label} cannot be read`);
+      if (!c) return fail(`constant '${link.tensor.name ?? ''}' of ${link.node.label} cannot be read`);
       link.constant = { dims: c.dims, data: c.data };
     }
     const composed = compose(links);
-    if (!composed) return decline('the chain\'s constants do not broadcast together');
+    if (!composed) return fail('the chain\'s constants do not broadcast together');
     const largest = Math.max(...links.map((l) => l.constant!.data.length));
     for (const t of [composed.scale, composed.shift]) {
       if (!t) continue;
-      if (elementCount(t.dims) > largest) return decline(`the combined constant would have ${elementCount(t.dims)} elements, more than any of the chain's (${largest})`);
-      if (t.data.some((v) => !Number.isFinite(v))) return decline('the combined constant overflows or is not finite');
+      if (elementCount(t.dims) > largest) return fail(`the combined constant would have ${elementCount(t.dims)} elements, more than any of the chain's (${largest})`);
+      if (t.data.some((v) => !Number.isFinite(v))) return fail('the combined constant overflows or is not finite');
     }
     return { links, scale: composed.scale, shift: composed.shift, dtype };
   },

@@ -9,7 +9,7 @@
 import type { Node } from '../ir/node.js';
 import { readTensorAsNumbers } from '../ir/tensor-data.js';
 import { constantTensor } from './constant-value.js';
-import { defineRulePass, fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 
 const REGROUPING = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
@@ -18,7 +18,7 @@ export default defineRulePass({
   kind: 'eliminate',
   summary: 'make Reshape(Reshape(x)) one Reshape to the final shape (also after Flatten/Squeeze/Unsqueeze)',
   opTypes: ['Reshape'],
-  check(node, _model, options) {
+  match(node, _model, options) {
     const first = producer(node);
     if (!first) return fail('data input is not produced by Reshape, Flatten, Squeeze or Unsqueeze');
     if (!first.inputs[0]) return fail('first node has no input');
@@ -27,7 +27,7 @@ export default defineRulePass({
     if (node.intAttribute('allowzero', 0) === 0 && readTensorAsNumbers(shape).includes(0)) {
       return fail('target shape has a 0 entry, which copies a dim of the intermediate');
     }
-    return ok();
+    return node;
   },
   rewrite(node) {
     const first = producer(node)!;

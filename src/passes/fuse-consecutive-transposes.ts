@@ -7,21 +7,21 @@
  * two cancel — z being a graph output (it would lose its name).
  */
 import type { Node } from '../ir/node.js';
-import { defineRulePass, fail, ok } from './pass.js';
+import { defineRulePass, fail } from './pass.js';
 
 export default defineRulePass({
   name: 'fuse_consecutive_transposes',
   kind: 'eliminate',
   summary: 'merge Transpose(Transpose(x)) into one Transpose, or none when they cancel',
   opTypes: ['Transpose'],
-  check(node) {
+  match(node) {
     const first = producerTranspose(node);
     if (!first) return fail('input is not produced by a Transpose');
     if (!first.inputs[0]) return fail('first Transpose has no input');
     const p = composedPerm(first, node);
     if (p === undefined) return fail('perm missing and rank unknown');
     if (isIdentity(p) && node.outputs[0]!.isGraphOutput) return fail('the Transposes cancel but the output is a graph output');
-    return ok();
+    return node;
   },
   rewrite(node) {
     const first = producerTranspose(node)!;

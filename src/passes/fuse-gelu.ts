@@ -23,7 +23,7 @@ import type { Node } from '../ir/node.js';
 import type { Value } from '../ir/value.js';
 import { dataTypeName, DataType } from '../onnx/data-type.js';
 import { FLOAT_TYPES, readers, regionLeak, scalarValue } from './match.js';
-import { decline, definePatternPass } from './pattern-pass.js';
+import { defineRulePass, fail } from './pass.js';
 import { polynomialEquals, polynomialReader, type Polynomial } from './polynomial.js';
 import { importDomain, planOpset, raiseOpset } from './raise-opset.js';
 import { adoptOutput, removeDeadNodes } from './rewrite.js';
@@ -68,11 +68,11 @@ function candidates(start: Value, limit = 12): Value[] {
   return out;
 }
 
-export default definePatternPass<GeluMatch>({
+export default defineRulePass<GeluMatch>({
   name: 'fuse_gelu',
   kind: 'fuse',
   summary: 'fuse Erf- and Tanh-based GELU into Gelu (opset 20) or com.microsoft Gelu/FastGelu (--target onnxruntime)',
-  anchors: ['Erf', 'Tanh'],
+  opTypes: ['Erf', 'Tanh'],
   needsShapes: true,
   match(fn, model, options) {
     const t = fn.outputs[0];
@@ -115,17 +115,17 @@ export default definePatternPass<GeluMatch>({
     if (!result || !outerNodes) return undefined;
 
     const region = new Set([fn, ...innerNodes, ...outerNodes]);
-    if ([...region].some((n) => n.graph !== fn.graph)) return decline('the pattern spans a subgraph boundary');
+    if ([...region].some((n) => n.graph !== fn.graph)) return fail('the pattern spans a subgraph boundary');
     const leak = regionLeak(region, result);
-    if (leak) return decline(leak);
+    if (leak) return fail(leak);
     const dtype = x.type?.dtype ?? 0;
-    if (!FLOAT_TYPES.has(dtype)) return decline(`'${x.name}' is ${dtype ? dataTypeName(dtype) : 'of unknown type'}; Gelu takes float types`);
+    if (!FLOAT_TYPES.has(dtype)) return fail(`'${x.name}' is ${dtype ? dataTypeName(dtype) : 'of unknown type'}; Gelu takes float types`);
 
     const plan = planOpset(model, 20, options, 'Gelu');
     if (plan.ok) return { x, region, result, approximate, emit: { domain: '', raiseTo: plan.raiseTo } };
     const contrib = approximate === 'none' ? 'Gelu' : 'FastGelu';
-    if (options.target !== 'onnxruntime') return decline(`${plan.reason}; or allow com.microsoft ${contrib} with --target onnxruntime`);
-    if (dtype !== DataType.FLOAT) return decline(`com.microsoft ${contrib} is used for float32 only ('${x.name}' is ${dataTypeName(dtype)}), and ${plan.reason}`);
+    if (options.target !== 'onnxruntime') return fail(`${plan.reason}; or allow com.microsoft ${contrib} with --target onnxruntime`);
+    if (dtype !== DataType.FLOAT) return fail(`com.microsoft ${contrib} is used for float32 only ('${x.name}' is ${dataTypeName(dtype)}), and ${plan.reason}`);
     return { x, region, result, approximate, emit: { domain: 'com.microsoft' } };
   },
   rewrite(m, model, options) {

@@ -33,8 +33,7 @@ import type { Value } from '../ir/value.js';
 import { expandTo } from './constant-arithmetic.js';
 import { constantTensor } from './constant-value.js';
 import { constantRank, describeShape, FLOAT_TYPES, otherInput, producerOf, readFloatConstant, readers, regionLeak, scalarValue } from './match.js';
-import type { PassOptions } from './pass.js';
-import { decline, definePatternPass } from './pattern-pass.js';
+import { defineRulePass, fail, type PassOptions } from './pass.js';
 import { planOpset, raiseOpset } from './raise-opset.js';
 import { addConstant, adoptOutput, removeDeadNodes } from './rewrite.js';
 
@@ -231,11 +230,11 @@ function statistics(varianceKept: Value, options: PassOptions): Statistics | und
   };
 }
 
-export default definePatternPass<LayerNormMatch>({
+export default defineRulePass<LayerNormMatch>({
   name: 'fuse_layer_norm',
   kind: 'fuse',
   summary: 'fuse a decomposed LayerNorm (torch: ReduceMean, Sub, Pow, …, Div; JAX/TF: E[x²] − μ²) into LayerNormalization',
-  anchors: ['Sqrt'],
+  opTypes: ['Sqrt'],
   needsShapes: true,
   match(sqrt, model, options) {
     const sigma = sqrt.outputs[0];
@@ -271,30 +270,30 @@ export default definePatternPass<LayerNormMatch>({
     const epsilon = scalarValue(epsilonValue, options)!;
     const type = x.type;
     const rank = type?.shape?.length;
-    if (!type || rank === undefined) return decline(`the rank of '${x.name}' is not known`);
-    if (!FLOAT_TYPES.has(type.dtype)) return decline(`'${x.name}' is not a float tensor`);
-    if ((constantRank(epsilonValue, options) ?? 0) > rank) return decline('epsilon has a higher rank than x');
+    if (!type || rank === undefined) return fail(`the rank of '${x.name}' is not known`);
+    if (!FLOAT_TYPES.has(type.dtype)) return fail(`'${x.name}' is not a float tensor`);
+    if ((constantRank(epsilonValue, options) ?? 0) > rank) return fail('epsilon has a higher rank than x');
     const [a1, a2] = stats.means.map((m) => m.axes);
-    if (typeof a1 === 'string') return decline(a1);
-    if (typeof a2 === 'string') return decline(a2);
-    if (a1!.join() !== a2!.join()) return decline(`the two means reduce different axes ([${a1}] and [${a2}])`);
+    if (typeof a1 === 'string') return fail(a1);
+    if (typeof a2 === 'string') return fail(a2);
+    if (a1!.join() !== a2!.join()) return fail(`the two means reduce different axes ([${a1}] and [${a2}])`);
     const axes = a1!;
     const k = axes.length;
-    if (axes.some((a, i) => a !== rank - k + i)) return decline(`normalizes axes [${axes}] of a rank-${rank} input; LayerNormalization normalizes trailing axes`);
-    if (axes[0] === 0) return decline(`normalizes every axis of '${x.name}' including axis 0: a whole-tensor norm, not per sample`);
+    if (axes.some((a, i) => a !== rank - k + i)) return fail(`normalizes axes [${axes}] of a rank-${rank} input; LayerNormalization normalizes trailing axes`);
+    if (axes[0] === 0) return fail(`normalizes every axis of '${x.name}' including axis 0: a whole-tensor norm, not per sample`);
     const keptShape = type.shape!.map((dim, i) => (i >= rank - k ? 1 : dim));
     for (const kept of stats.kept) {
       const ok = kept.wrappers.length === 0
         ? kept.mean.keepdims
         : kept.wrappers.every((w) => sameShape(w.outputs[0]?.type?.shape, keptShape));
       if (!ok) {
-        return decline(kept.wrappers.length === 0
+        return fail(kept.wrappers.length === 0
           ? `${kept.mean.nodes[0]!.label} has keepdims=0`
           : `'${kept.value.name}' is not known to be the mean broadcast back to ${describeShape(keptShape)}`);
       }
     }
     const normalizedDims = type.shape!.slice(rank - k);
-    if (!normalizedDims.every((n): n is number => typeof n === 'number')) return decline(`normalized dims ${describeShape(normalizedDims)} are not static`);
+    if (!normalizedDims.every((n): n is number => typeof n === 'number')) return fail(`normalized dims ${describeShape(normalizedDims)} are not static`);
 
     const region = [...stats.nodes, addEps, sqrt, ...(reciprocal ? [reciprocal] : []), ...(gammaInInverse ? [gammaInInverse.node] : []), normalize];
     let result = normalize.outputs[0];
@@ -302,7 +301,7 @@ export default definePatternPass<LayerNormMatch>({
     let bias: Param = undefined;
     if (gammaInInverse) {
       const p = asParam(gammaInInverse.gamma, rank, normalizedDims, options);
-      if (p === 'no') return decline(`γ '${gammaInInverse.gamma.name}' does not have the normalized shape ${describeShape(normalizedDims)}`);
+      if (p === 'no') return fail(`γ '${gammaInInverse.gamma.name}' does not have the normalized shape ${describeShape(normalizedDims)}`);
       scale = p;
     } else {
       const mulGamma = onlyReaderOf(result, 'Mul');
@@ -328,10 +327,10 @@ export default definePatternPass<LayerNormMatch>({
     }
     const unique = [...new Set(region)];
     const leak = regionLeak(unique, result);
-    if (leak) return decline(leak);
-    if (unique.some((n) => n.graph !== sqrt.graph)) return decline('the pattern spans a subgraph boundary');
+    if (leak) return fail(leak);
+    if (unique.some((n) => n.graph !== sqrt.graph)) return fail('the pattern spans a subgraph boundary');
     const plan = planOpset(model, 17, options, 'LayerNormalization');
-    if (!plan.ok) return decline(plan.reason);
+    if (!plan.ok) return fail(plan.reason);
     return { x, region: unique, result, axis: -k, epsilon, normalizedDims, dtype: type.dtype, scale, bias, raiseTo: plan.raiseTo };
   },
   rewrite(m, model, options) {

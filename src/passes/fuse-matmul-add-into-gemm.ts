@@ -17,7 +17,7 @@ import type { Dim, Shape } from '../ir/tensor-type.js';
 import type { Value } from '../ir/value.js';
 import { DataType, dataTypeName } from '../onnx/data-type.js';
 import { describeShape, producerOf, readers } from './match.js';
-import { decline, definePatternPass } from './pattern-pass.js';
+import { defineRulePass, fail } from './pass.js';
 import { adoptOutput, removeDeadNodes } from './rewrite.js';
 
 interface GemmMatch {
@@ -49,11 +49,11 @@ function biasProblem(c: Shape | undefined, m: Dim, n: Dim): string | undefined {
   return undefined;
 }
 
-export default definePatternPass<GemmMatch>({
+export default defineRulePass<GemmMatch>({
   name: 'fuse_matmul_add_into_gemm',
   kind: 'fuse',
   summary: 'fuse MatMul + Add into Gemm where the activation is rank 2',
-  anchors: ['Add'],
+  opTypes: ['Add'],
   needsShapes: true,
   match(add, model) {
     const side = [0, 1].find((i) => producerOf(add.inputs[i], 'MatMul'));
@@ -62,20 +62,20 @@ export default definePatternPass<GemmMatch>({
     const c = add.inputs[1 - side];
     if (!c || c === product) return undefined;
     const matmul = product.producer!;
-    if (matmul.graph !== add.graph) return decline(`${matmul.label} is in another graph than the Add`);
-    if (product.isGraphOutput) return decline(`'${product.name}' (the MatMul output) is a graph output`);
+    if (matmul.graph !== add.graph) return fail(`${matmul.label} is in another graph than the Add`);
+    if (product.isGraphOutput) return fail(`'${product.name}' (the MatMul output) is a graph output`);
     const others = readers(product).filter((n) => n !== add);
-    if (others.length > 0) return decline(`'${product.name}' (the MatMul output) is also read by ${others[0]!.label}`);
+    if (others.length > 0) return fail(`'${product.name}' (the MatMul output) is also read by ${others[0]!.label}`);
     const a = matmul.inputs[0]?.type?.shape;
     const b = matmul.inputs[1]?.type?.shape;
-    if (!a || a.length !== 2) return decline(`MatMul input A has ${a ? `rank ${a.length} ${describeShape(a)}` : 'an unknown rank'}; Gemm needs rank 2`);
-    if (!b || b.length !== 2) return decline(`MatMul input B has ${b ? `rank ${b.length} ${describeShape(b)}` : 'an unknown rank'}; Gemm needs rank 2`);
+    if (!a || a.length !== 2) return fail(`MatMul input A has ${a ? `rank ${a.length} ${describeShape(a)}` : 'an unknown rank'}; Gemm needs rank 2`);
+    if (!b || b.length !== 2) return fail(`MatMul input B has ${b ? `rank ${b.length} ${describeShape(b)}` : 'an unknown rank'}; Gemm needs rank 2`);
     const problem = biasProblem(c.type?.shape, a[0]!, b[1]!);
-    if (problem) return decline(problem);
+    if (problem) return fail(problem);
     const dtype = product.type?.dtype ?? 0;
     const since = GEMM_TYPES.get(dtype);
     const opset = model.opsetVersion('') ?? 0;
-    if (since === undefined || opset < since) return decline(`Gemm does not take ${dataTypeName(dtype)} at opset ${opset}`);
+    if (since === undefined || opset < since) return fail(`Gemm does not take ${dataTypeName(dtype)} at opset ${opset}`);
     return { add, matmul, c };
   },
   rewrite({ add, matmul, c }, _model, options) {

@@ -28,8 +28,7 @@ import { readTensorAsNumbers } from '../ir/tensor-data.js';
 import type { Value } from '../ir/value.js';
 import { DataType } from '../onnx/data-type.js';
 import { lookupConstant, readers } from './match.js';
-import type { PassOptions } from './pass.js';
-import { decline, definePatternPass } from './pattern-pass.js';
+import { defineRulePass, fail, type PassOptions } from './pass.js';
 import { dropIfUnused } from './rewrite.js';
 
 interface PadMatch {
@@ -122,11 +121,11 @@ function fusedPads(node: Node, spatial: number[][], params: PadParams, dtype: nu
   return pads;
 }
 
-export default definePatternPass<PadMatch>({
+export default defineRulePass<PadMatch>({
   name: 'fuse_pad_into_conv',
   kind: 'fuse',
   summary: 'move a constant zero Pad on spatial axes into the following Conv/AveragePool/MaxPool pads',
-  anchors: ['Pad'],
+  opTypes: ['Pad'],
   needsShapes: true,
   match(pad, model, options) {
     const x = pad.inputs[0];
@@ -135,25 +134,25 @@ export default definePatternPass<PadMatch>({
     const targets = readers(y);
     // Only a Pad feeding a convolution or pooling is this pass's business.
     if (targets.length === 0 || !targets.some((n) => n.domain === '' && READERS.has(n.opType))) return undefined;
-    if (y.isGraphOutput) return decline(`'${y.name}' is a graph output`);
+    if (y.isGraphOutput) return fail(`'${y.name}' is a graph output`);
     const outsider = targets.find((n) => n.domain !== '' || !READERS.has(n.opType) || n.graph !== pad.graph);
-    if (outsider) return decline(`'${y.name}' is also read by ${outsider.label}${outsider.graph !== pad.graph ? ' inside a subgraph' : ''}`);
+    if (outsider) return fail(`'${y.name}' is also read by ${outsider.label}${outsider.graph !== pad.graph ? ' inside a subgraph' : ''}`);
     const weightUse = y.uses.find((u) => u.index !== 0);
-    if (weightUse) return decline(`'${y.name}' is input ${weightUse.index} of ${weightUse.node.label}, not its data`);
+    if (weightUse) return fail(`'${y.name}' is input ${weightUse.index} of ${weightUse.node.label}, not its data`);
     const opset = model.opsetVersion('') ?? 1;
     const params = padParams(pad, opset, options);
-    if (typeof params === 'string') return decline(params);
+    if (typeof params === 'string') return fail(params);
     const { pads } = params;
-    if (pads.length % 2 !== 0 || pads.length < 6) return decline(`pads [${pads.join(',')}] do not cover a batch, a channel and a spatial axis`);
+    if (pads.length % 2 !== 0 || pads.length < 6) return fail(`pads [${pads.join(',')}] do not cover a batch, a channel and a spatial axis`);
     const rank = pads.length / 2;
-    if (pads.some((p) => p < 0)) return decline(`pads [${pads.join(',')}] include a crop (negative pad)`);
-    if (pads[0] !== 0 || pads[1] !== 0 || pads[rank] !== 0 || pads[rank + 1] !== 0) return decline(`pads [${pads.join(',')}] pad the batch or channel axis`);
+    if (pads.some((p) => p < 0)) return fail(`pads [${pads.join(',')}] include a crop (negative pad)`);
+    if (pads[0] !== 0 || pads[1] !== 0 || pads[rank] !== 0 || pads[rank + 1] !== 0) return fail(`pads [${pads.join(',')}] pad the batch or channel axis`);
     const spatial = [pads.slice(2, rank), pads.slice(rank + 2)];
     const dtype = x.type?.dtype;
     const fused: PadMatch['fused'] = [];
     for (const node of targets) {
       const p = fusedPads(node, spatial, params, dtype, opset);
-      if (typeof p === 'string') return decline(p);
+      if (typeof p === 'string') return fail(p);
       fused.push({ node, pads: p });
     }
     return { pad, x, fused };

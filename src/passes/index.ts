@@ -18,6 +18,7 @@ import eliminateNopSplit from './eliminate-nop-split.js';
 import eliminateNopTranspose from './eliminate-nop-transpose.js';
 import foldConstants from './fold-constants.js';
 import foldShapes from './fold-shapes.js';
+import foldReshapeShape from './fold-reshape-shape.js';
 import fuseConsecutiveReshapes from './fuse-consecutive-reshapes.js';
 import fuseConsecutiveTransposes from './fuse-consecutive-transposes.js';
 import fuseAddIntoConvBias from './fuse-add-into-conv-bias.js';
@@ -26,6 +27,8 @@ import fuseConsecutiveMulAdd from './fuse-consecutive-mul-add.js';
 import fuseGelu from './fuse-gelu.js';
 import fuseLayerNorm from './fuse-layer-norm.js';
 import fuseMatmulAddIntoGemm from './fuse-matmul-add-into-gemm.js';
+import fusePadIntoConv from './fuse-pad-into-conv.js';
+import fuseTransposesThroughElementwise from './fuse-transposes-through-elementwise.js';
 import convertToFp16 from './convert-to-fp16.js';
 import quantizeDynamic from './quantize-dynamic.js';
 import quantizeStatic from './quantize-static.js';
@@ -36,6 +39,7 @@ export const PASSES: readonly Pass[] = [
   eliminateIdentity,
   eliminateNopDropout,
   foldShapes,
+  foldReshapeShape,
   foldConstants,
   eliminateNopCast,
   eliminateNopReshape,
@@ -57,6 +61,8 @@ export const PASSES: readonly Pass[] = [
   fuseGelu,
   fuseMatmulAddIntoGemm,
   fuseConsecutiveMulAdd,
+  fusePadIntoConv,
+  fuseTransposesThroughElementwise,
   // precision: always last, in no preset (--precision appends them); add fusions above this line
   convertToFp16,
   quantizeDynamic,

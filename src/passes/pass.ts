@@ -1,11 +1,13 @@
 /**
  * The pass contract. A pass rewrites a model in place and says whether it changed anything; the
  * manager repeats the pipeline to a fixed point. Rule passes (the common case) are declared as
- * data: which nodes they look at, a `check` that either accepts a node or gives the reason it
- * declines, and a `rewrite`. A rule that does not apply returns a reason; it never throws.
+ * data: which nodes they start from, a `match` that accepts a node (returning what the rewrite
+ * needs), gives the reason it declines, or says the pattern is not there, and a `rewrite`. A rule
+ * that does not apply returns; it never throws.
  */
 import type { Model } from '../ir/model.js';
 import type { Node } from '../ir/node.js';
+import { inferShapes } from '../ops/shape-inference/infer-shapes.js';
 
 export type PassKind = 'eliminate' | 'fold' | 'fuse' | 'convert' | 'quantize';
 
@@ -48,45 +50,69 @@ export interface Pass {
   run(model: Model, ctx: PassContext): PassResult | Promise<PassResult>;
 }
 
-export type CheckResult = { ok: true } | { ok: false; reason: string };
+export type Declined = { ok: false; reason: string };
+export type CheckResult = { ok: true } | Declined;
 export const ok = (): CheckResult => ({ ok: true });
-export const fail = (reason: string): CheckResult => ({ ok: false, reason });
+/** A rule found its pattern but cannot prove the rewrite safe: the reason is reported (--verbose, --json). */
+export const fail = (reason: string): Declined => ({ ok: false, reason });
 
-export interface RulePassSpec {
+export interface RulePassSpec<M extends object = Node> {
   name: string;
   kind: PassKind;
   summary: string;
-  /** Op types (default domain) the rule looks at; other nodes are skipped cheaply. */
+  /** Op types (default domain) the rule starts from; other nodes are skipped cheaply. */
   opTypes: readonly string[];
-  check(node: Node, model: Model, options: PassOptions): CheckResult;
-  /** Applies the rewrite; only called after `check` accepted the node. */
-  rewrite(node: Node, model: Model, options: PassOptions): void;
+  /**
+   * Run shape inference before the sweep (`match` reads `value.type`), once per run and only when
+   * the model has a node of `opTypes`. Rewrites leave the other values' types as they were, so one
+   * inference per sweep holds.
+   */
+  needsShapes?: boolean;
+  /**
+   * What the rewrite needs when the rule applies (for most rules the node itself); `fail(reason)`
+   * when the pattern is there but the rewrite cannot be proven safe (reported); undefined when the
+   * node is not the pattern at all (silent: most Mul and Add nodes are not the end of a LayerNorm,
+   * and saying so for each would drown the real reasons).
+   */
+  match(node: Node, model: Model, options: PassOptions): M | Declined | undefined;
+  /** Applies the rewrite, right after `match` accepted the node. */
+  rewrite(match: M, model: Model, options: PassOptions): void;
+}
+
+function isDeclined(r: object): r is Declined {
+  return (r as Declined).ok === false && typeof (r as Declined).reason === 'string';
 }
 
 /**
  * A pass that visits every node of the listed op types, in every graph (subgraphs too), in
- * topological order, and rewrites those its check accepts. Nodes removed by an earlier rewrite in
+ * topological order, and rewrites those its match accepts. Nodes removed by an earlier rewrite in
  * the same sweep are skipped.
  */
-export function defineRulePass(spec: RulePassSpec): Pass {
+export function defineRulePass<M extends object = Node>(spec: RulePassSpec<M>): Pass {
   const types = new Set(spec.opTypes);
+  const candidate = (node: Node) => node.domain === '' && types.has(node.opType);
   return {
     name: spec.name,
     kind: spec.kind,
     summary: spec.summary,
     run(model, ctx) {
+      if (spec.needsShapes) {
+        if (![...model.graph.allGraphs()].some((g) => g.nodes.some(candidate))) return { modified: false, stats: { applied: 0, declined: 0 } };
+        inferShapes(model);
+      }
       let applied = 0;
       let declined = 0;
       for (const graph of [...model.graph.allGraphs()]) {
         for (const node of graph.topologicalOrder()) {
-          if (node.domain !== '' || !types.has(node.opType) || !node.inGraph) continue;
-          const verdict = spec.check(node, model, ctx.options);
-          if (!verdict.ok) {
+          if (!node.inGraph || !candidate(node)) continue;
+          const found = spec.match(node, model, ctx.options);
+          if (!found) continue;
+          if (isDeclined(found)) {
             declined++;
-            ctx.decline(spec.name, node, verdict.reason);
+            ctx.decline(spec.name, node, found.reason);
             continue;
           }
-          spec.rewrite(node, model, ctx.options);
+          spec.rewrite(found, model, ctx.options);
           applied++;
         }
       }

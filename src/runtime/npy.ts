@@ -12,9 +12,9 @@
  * The header is parsed as data, never evaluated. Its length and the array size it declares are checked
  * against the file size before anything is allocated, so a hostile header cannot size an allocation.
  */
-import fs from 'node:fs';
 import { MlserveError } from '../errors.js';
 import type { PlainDType, PlainTensor, PlainTensorData } from './plain-tensor.js';
+import { readFileOrFail } from '../util/read-file-or-fail.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGNMENT = 64;
@@ -52,15 +52,7 @@ const NOT_SUPPORTED: Record<string, string> = {
 };
 
 export function readNpyFile(file: string): PlainTensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new MlserveError('MLS_ERR_FILE_NOT_FOUND', { file });
-    throw new MlserveError('MLS_ERR_FILE_UNREADABLE', { file, reason: err.message }, { cause: e });
-  }
-  return decodeNpy(bytes, file);
+  return decodeNpy(readFileOrFail(file), file);
 }
 
 /** Parses a whole .npy file; `file` names it in errors. The result owns its data (never a view on `bytes`). */

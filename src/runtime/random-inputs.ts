@@ -7,6 +7,7 @@ import { dataTypeName } from '../onnx/data-type.js';
 import type { Dim } from '../ir/tensor-type.js';
 import { ort, type OrtTensor } from './ort-session.js';
 import { encodeFloat16Array } from '../ir/float16.js';
+import { seededRandom } from '../util/seeded-random.js';
 
 export interface InputSpec {
   name: string;
@@ -24,18 +25,6 @@ export interface RandomFeedOptions {
   seed?: number;
   /** Inputs to fill with one value instead of random ones (e.g. Silero VAD's sample rate, 16000). */
   fill?: Record<string, number>;
-}
-
-/** mulberry32: a tiny seeded PRNG, so every check feeds the same numbers run after run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function concreteShape(spec: InputSpec, options: RandomFeedOptions): number[] {

@@ -6,40 +6,22 @@
  * --markdown; --inputs repeated to the batch size; a tampered bundle refused.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { BenchDocument } from '../../src/bench/bench-document.js';
 import { readManifest } from '../../src/compile/bundle-manifest.js';
 import { compile } from '../../src/compile/compile.js';
-import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
 import { encodeNpy } from '../../src/runtime/npy.js';
 import { providerStatus } from '../../src/runtime/providers.js';
+import { repoRoot } from '../support/corpus.js';
+import { assertCliError, runCli as mlserve } from '../support/run-cli.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = path.join(root, 'bin', 'mlserve.js');
-const MLP = path.join(root, 'fixtures', 'models', 'mlp.onnx');
+const MLP = path.join(repoRoot, 'fixtures', 'models', 'mlp.onnx');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-bench-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const QUICK = ['--iterations', '15', '--warmup', '1', '--threads', '1'];
-
-function mlserve(...args: string[]) {
-  const env = { ...process.env };
-  delete env['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function assertError(r: ReturnType<typeof mlserve>, code: ErrorCode, pattern: RegExp): void {
-  assert.equal(r.code, ERROR_CODES[code].exitCode, `exit code for ${code}; stderr: ${r.stderr}`);
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^mlserve: /);
-  assert.match(lines[0]!, pattern);
-}
 
 let doc: BenchDocument;
 before(() => {
@@ -72,7 +54,7 @@ describe('mlserve bench', () => {
   });
 
   test('the README documents every field of the --json document and of its results', () => {
-    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### bench'), readme.indexOf('\n## ', readme.indexOf('### bench')));
     for (const key of [...Object.keys(doc), ...Object.keys(doc.results[0]!), ...Object.keys(doc.results[0]!.latencyMs)]) {
       assert.ok(section.includes(`\`${key}\``) || section.includes(`\`${key}[]\``), `README ### bench does not mention \`${key}\``);
@@ -81,7 +63,7 @@ describe('mlserve bench', () => {
 
   test('--fail-on-regression: fails against a far faster baseline (exit 47, the document still printed), passes against a far slower one', () => {
     const failing = mlserve('bench', MLP, '--batch', '1,2', '--json', ...QUICK, '--baseline', baseline('fast.json', 1e6), '--fail-on-regression', '10');
-    assertError(failing, 'MLS_ERR_BENCH_REGRESSION', /slower than the baseline .*fast\.json by more than 10%: cpu-fp32-b1 \d+\.\d% slower \([\d.]+ vs [\d.]+ samples\/s\); cpu-fp32-b2 /);
+    assertCliError(failing, 'MLS_ERR_BENCH_REGRESSION', /slower than the baseline .*fast\.json by more than 10%: cpu-fp32-b1 \d+\.\d% slower \([\d.]+ vs [\d.]+ samples\/s\); cpu-fp32-b2 /, { stdout: 'any' });
     const failed = JSON.parse(failing.stdout) as BenchDocument;
     assert.equal(failed.comparison!.regressed, true);
     assert.deepEqual(failed.comparison!.entries.map((e) => e.regressed), [true, true]);
@@ -90,9 +72,9 @@ describe('mlserve bench', () => {
     assert.equal(passing.code, 0, passing.stderr);
     assert.match(passing.stdout, /against .*slow\.json \(fails above 10% slower\):/);
     assert.match(passing.stdout, /cpu-fp32-b1: .* samples\/s, 100\.0% faster/);
-    assertError(mlserve('bench', MLP, ...QUICK, '--fail-on-regression', '10'), 'MLS_ERR_USAGE', /--fail-on-regression needs --baseline/);
+    assertCliError(mlserve('bench', MLP, ...QUICK, '--fail-on-regression', '10'), 'MLS_ERR_USAGE', /--fail-on-regression needs --baseline/);
     fs.writeFileSync(path.join(tmp, 'junk.json'), '{"results": 3}');
-    assertError(mlserve('bench', MLP, ...QUICK, '--baseline', path.join(tmp, 'junk.json')), 'MLS_ERR_BENCH_BASELINE_INVALID', /has no results\[\] array/);
+    assertCliError(mlserve('bench', MLP, ...QUICK, '--baseline', path.join(tmp, 'junk.json')), 'MLS_ERR_BENCH_BASELINE_INVALID', /has no results\[\] array/);
   });
 
   test('an unusable provider: exit 41 with the reason', async () => {
@@ -100,7 +82,7 @@ describe('mlserve bench', () => {
     const name = status.usable ? 'coreml' : 'cuda';
     const reason = (await providerStatus(name)).reason!;
     const r = mlserve('bench', MLP, '--provider', `cpu,${name}`, ...QUICK);
-    assertError(r, 'MLS_ERR_PROVIDER_UNAVAILABLE', new RegExp(`execution provider '${name}' is not usable here: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assertCliError(r, 'MLS_ERR_PROVIDER_UNAVAILABLE', new RegExp(`execution provider '${name}' is not usable here: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     assert.equal(r.stdout, '');
     const list = JSON.parse(mlserve('bench', '--list-providers', '--json').stdout) as Array<{ name: string; usable: boolean }>;
     assert.deepEqual(list.filter((p) => p.usable).map((p) => p.name).slice(0, 2), ['cpu', 'wasm']);
@@ -114,7 +96,7 @@ describe('mlserve bench', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as BenchDocument).results[0]!.batchSize, 3);
     fs.writeFileSync(path.join(dir, 'input.npy'), encodeNpy({ dtype: 'float32', dims: [2, 64], data: new Float32Array(128) }));
-    assertError(mlserve('bench', MLP, '--batch', '3', '--inputs', dir, ...QUICK), 'MLS_ERR_INPUT_FILE_MISMATCH', /input\.npy: input 'input' has 2 rows on its batch axis 0; expected 1 \(repeated to 3\) or 3/);
+    assertCliError(mlserve('bench', MLP, '--batch', '3', '--inputs', dir, ...QUICK), 'MLS_ERR_INPUT_FILE_MISMATCH', /input\.npy: input 'input' has 2 rows on its batch axis 0; expected 1 \(repeated to 3\) or 3/);
   });
 
   test('a bundle: --select writes the selection into the manifest; --report writes the HTML; --markdown prints the table', async () => {
@@ -133,14 +115,14 @@ describe('mlserve bench', () => {
     const html = fs.readFileSync(report, 'utf8');
     assert.equal((html.match(/<svg /g) ?? []).length, 2);
     assert.match(mlserve('inspect', bundle).stdout, /Selection  \(bench /);
-    assertError(mlserve('bench', MLP, '--select', ...QUICK), 'MLS_ERR_USAGE', /--select writes into a bundle's manifest/);
+    assertCliError(mlserve('bench', MLP, '--select', ...QUICK), 'MLS_ERR_USAGE', /--select writes into a bundle's manifest/);
     // Only some variants: the rest of the bundle is not measured.
     const some = JSON.parse(mlserve('bench', bundle, '--provider', 'wasm', '--batch', '2', '--json', ...QUICK).stdout) as BenchDocument;
     assert.deepEqual(some.results.map((x) => x.id), ['wasm-fp32-b2']);
     assert.equal(some.results[0]!.file, 'variants/wasm-fp32-b2.onnx');
 
     fs.appendFileSync(path.join(bundle, 'variants/cpu-fp32-b1.onnx'), '\n');
-    assertError(mlserve('bench', bundle, ...QUICK), 'MLS_ERR_BUNDLE_VERIFY_FAILED', /variants\/cpu-fp32-b1\.onnx: size/);
+    assertCliError(mlserve('bench', bundle, ...QUICK), 'MLS_ERR_BUNDLE_VERIFY_FAILED', /variants\/cpu-fp32-b1\.onnx: size/);
     // A variant not measured is not checked.
     assert.equal(mlserve('bench', bundle, '--batch', '2', ...QUICK).code, 0);
   });

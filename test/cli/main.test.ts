@@ -1,22 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createProgram, reportError } from '../../src/cli/main.js';
 import { ERROR_CODES, MlserveError } from '../../src/errors.js';
+import { runCli as mlserve } from '../support/run-cli.js';
 
-// Compiled to dist/test/cli/main.test.js; the package root is three levels up.
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = fileURLToPath(new URL('../../../bin/mlserve.js', import.meta.url));
 const USAGE = ERROR_CODES.MLS_ERR_USAGE.exitCode;
-
-function mlserve(...args: string[]) {
-  const env = { ...process.env };
-  delete env['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function lines(text: string): string[] {
   return text.split('\n').filter((l) => l !== '');

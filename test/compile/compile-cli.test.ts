@@ -4,35 +4,16 @@
  * with exit 43), and each bad flag giving one stderr line and its own exit code.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
+import { repoRoot } from '../support/corpus.js';
+import { assertCliError, runCli as mlserve } from '../support/run-cli.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = path.join(root, 'bin', 'mlserve.js');
-const MLP = path.join(root, 'fixtures', 'models', 'mlp.onnx');
+const MLP = path.join(repoRoot, 'fixtures', 'models', 'mlp.onnx');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-compile-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function mlserve(...args: string[]) {
-  const env = { ...process.env };
-  delete env['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function assertError(r: ReturnType<typeof mlserve>, code: ErrorCode, pattern: RegExp, stdout = ''): void {
-  assert.equal(r.code, ERROR_CODES[code].exitCode, `exit code for ${code}; stderr: ${r.stderr}`);
-  if (stdout === '') assert.equal(r.stdout, '');
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^mlserve: /);
-  assert.match(lines[0]!, pattern);
-}
 
 describe('mlserve compile', () => {
   const bundle = path.join(tmp, 'mlp.bundle');
@@ -77,7 +58,7 @@ describe('mlserve compile', () => {
     bytes.writeUInt8(bytes.readUInt8(100) ^ 1, 100);
     fs.writeFileSync(file, bytes);
     const bad = mlserve('inspect', copy, '--json');
-    assertError(bad, 'MLS_ERR_BUNDLE_VERIFY_FAILED', /tampered\.bundle does not match its manifest: variants\/wasm-fp32-b2\.onnx: sha256 [0-9a-f]{12}…, manifest says/, 'report');
+    assertCliError(bad, 'MLS_ERR_BUNDLE_VERIFY_FAILED', /tampered\.bundle does not match its manifest: variants\/wasm-fp32-b2\.onnx: sha256 [0-9a-f]{12}…, manifest says/, { stdout: 'any' });
     const report = JSON.parse(bad.stdout) as { verified: boolean; variants: Array<{ id: string; check: { ok: boolean; problem?: string } }> };
     assert.equal(report.verified, false);
     assert.deepEqual(report.variants.filter((v) => !v.check.ok).map((v) => v.id), ['wasm-fp32-b2']);
@@ -85,12 +66,12 @@ describe('mlserve compile', () => {
   });
 
   test('errors: one stderr line and the code\'s exit status', () => {
-    assertError(mlserve('compile', MLP), 'MLS_ERR_USAGE', /compile needs -o BUNDLE_DIR/);
-    assertError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--precision', 'fp16'), 'MLS_ERR_PRECISION_UNSUPPORTED', /--precision fp16: not yet supported/);
-    assertError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--provider', 'coreml'), 'MLS_ERR_PROVIDER_UNAVAILABLE', /execution provider 'coreml' is not usable here: .*(macOS|usable)/);
-    assertError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--batch', '0'), 'MLS_ERR_INVALID_ARGUMENT', /--batch '0': '0' is not a positive integer/);
-    assertError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--ort-level', 'max'), 'MLS_ERR_USAGE', /--ort-level/);
-    assertError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--batch-dim', 'rows'), 'MLS_ERR_INVALID_ARGUMENT', /--batch-dim 'rows': no input has a dim named 'rows'/);
+    assertCliError(mlserve('compile', MLP), 'MLS_ERR_USAGE', /compile needs -o BUNDLE_DIR/);
+    assertCliError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--precision', 'fp16'), 'MLS_ERR_PRECISION_UNSUPPORTED', /--precision fp16: not yet supported/);
+    assertCliError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--provider', 'coreml'), 'MLS_ERR_PROVIDER_UNAVAILABLE', /execution provider 'coreml' is not usable here: .*(macOS|usable)/);
+    assertCliError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--batch', '0'), 'MLS_ERR_INVALID_ARGUMENT', /--batch '0': '0' is not a positive integer/);
+    assertCliError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--ort-level', 'max'), 'MLS_ERR_USAGE', /--ort-level/);
+    assertCliError(mlserve('compile', MLP, '-o', path.join(tmp, 'e'), '--batch-dim', 'rows'), 'MLS_ERR_INVALID_ARGUMENT', /--batch-dim 'rows': no input has a dim named 'rows'/);
     assert.equal(fs.existsSync(path.join(tmp, 'e')), false);
   });
 });

@@ -6,7 +6,6 @@
  * the CLI fail with the documented exit code and one line on stderr.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,18 +18,10 @@ import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } f
 import { readModelFile } from '../../src/onnx/read-model-file.js';
 import { createSession } from '../../src/runtime/ort-session.js';
 import { corpus, repoRoot } from '../support/corpus.js';
+import { runCli as mlserve } from '../support/run-cli.js';
 
-const bin = path.join(repoRoot, 'bin', 'mlserve.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-inspect-e2e-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function mlserve(...args: string[]) {
-  const env = { ...process.env };
-  delete env['FORCE_COLOR'];
-  const started = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8', env, maxBuffer: 64 << 20 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
-}
 
 interface Signature { name: string; dtype: string; shape: ReportDim[] | null }
 

@@ -12,7 +12,6 @@
  * MLSERVE_E2E_FULL=1, to keep this file near a minute and a half on a 2-core machine.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,8 +24,9 @@ import { encodeNpy } from '../../src/runtime/npy.js';
 import { createSession, type OrtTensor } from '../../src/runtime/ort-session.js';
 import { fromOrtTensor } from '../../src/runtime/plain-tensor.js';
 import { randomFeeds } from '../../src/runtime/random-inputs.js';
-import { corpus, repoRoot, type CorpusModel } from '../support/corpus.js';
+import { corpus, type CorpusModel } from '../support/corpus.js';
 import { checkModels, onnxCheckerAvailable } from '../support/onnx-checker.js';
+import { runCli as mlserve } from '../support/run-cli.js';
 
 const FULL = process.env['MLSERVE_E2E_FULL'] === '1';
 const HEAVY = new Set(['vit_medsegm/model', 'winml_fns_candy', 'road_segmentation_adas_0001', 'light_vgg19']);
@@ -35,7 +35,6 @@ const RUNS = 3;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-optimize-e2e-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const bin = path.join(repoRoot, 'bin', 'mlserve.js');
 const models = corpus();
 /** Original file → optimized file, for the checker at the end. */
 const written = new Map<string, string>();
@@ -75,13 +74,6 @@ describe('optimize -O2, checked on 3 inputs, on every corpus model', () => {
     });
   }
 });
-
-function mlserve(...args: string[]) {
-  const env = { ...process.env };
-  delete env['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('the real CLI', () => {
   const byName = (name: string) => models.find((m) => m.name === name);

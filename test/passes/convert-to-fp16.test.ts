@@ -15,15 +15,15 @@ import { createConvertToFp16, type Fp16Options } from '../../src/passes/convert-
 import { passByName } from '../../src/passes/index.js';
 import { ort } from '../../src/runtime/ort-session.js';
 import { REAL_MODELS } from '../support/corpus.js';
-import { fixture } from './pass-test-kit.js';
-import { accuracyOf, declinesOf, feedsFor, opCounts, runPrecision, statsOf, type PrecisionRun } from '../quantize/precision-kit.js';
+import { accuracyOf, feedsFor } from '../quantize/precision-kit.js';
+import { declinesOf, fixture, opCounts, runPasses, statsOf, type PassRun } from './pass-test-kit.js';
 
 const PASS = 'convert_to_fp16';
 const FLOAT = DataType.FLOAT!;
 const FLOAT16 = DataType.FLOAT16!;
 
-function convert(source: Parameters<typeof runPrecision>[0], options: Fp16Options = {}, rounds?: number): Promise<PrecisionRun> {
-  return runPrecision(source, [createConvertToFp16(options)], {}, rounds);
+function convert(source: Parameters<typeof runPasses>[0], options: Fp16Options = {}, rounds?: number): Promise<PassRun> {
+  return runPasses(source, [createConvertToFp16(options)], {}, rounds);
 }
 
 function seq(n: number, scale = 0.1, offset = 0): number[] {

@@ -11,7 +11,7 @@ import { tensorTypeToProto } from '../../src/ir/tensor-type.js';
 import { createMessage } from '../../src/onnx/codec.js';
 import type { ValueInfoProto } from '../../src/onnx/proto-types.js';
 import { repoRoot } from '../support/corpus.js';
-import { assertEquivalent, nodeCount, opCounts, runPasses, statsOf } from './fusion-harness.js';
+import { assertEquivalent, nodeCount, opCounts, runPasses, statsOf } from './pass-test-kit.js';
 
 const PASS = 'eliminate_common_subexpression';
 

@@ -13,7 +13,8 @@ import { DEFAULT_PASS_OPTIONS, type PassOptions } from '../../src/passes/pass.js
 import { tensorTypeToProto } from '../../src/ir/tensor-type.js';
 import { ort } from '../../src/runtime/ort-session.js';
 import { checkModels, onnxCheckerAvailable } from '../support/onnx-checker.js';
-import { declines, opCounts, opTypes, optimizeBuilt, optimizeCorpus, runPasses, sileroFeeds, statsOf, writeTemp } from './pass-test-kit.js';
+import { declines, opCounts, opTypes, optimizeBuilt, optimizeCorpus, runPasses, sileroFeeds, statsOf } from './pass-test-kit.js';
+import { writeTemp } from '../support/temp-files.js';
 
 const PASSES = ['fold_constants', 'eliminate_dead_code'];
 

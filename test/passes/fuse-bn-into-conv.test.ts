@@ -15,7 +15,7 @@ import { createMessage } from '../../src/onnx/codec.js';
 import type { AttributeProto, ModelProto, OperatorSetIdProto, ValueInfoProto } from '../../src/onnx/proto-types.js';
 import { repoRoot } from '../support/corpus.js';
 import { checkModels, onnxCheckerAvailable } from '../support/onnx-checker.js';
-import { assertEquivalent, declinesOf, opCounts, runPasses, statsOf } from './fusion-harness.js';
+import { assertEquivalent, declinesOf, opCounts, runPasses, statsOf } from './pass-test-kit.js';
 
 const PASS = 'fuse_bn_into_conv';
 const shared = path.resolve(repoRoot, '..', 'shared', 'models', 'real');

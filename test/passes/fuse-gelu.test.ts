@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ModelBuilder } from '../../src/ir/model-builder.js';
 import { repoRoot } from '../support/corpus.js';
-import { assertEquivalent, declinesOf, opCounts, runPasses, statsOf } from './fusion-harness.js';
+import { assertEquivalent, declinesOf, opCounts, runPasses, statsOf } from './pass-test-kit.js';
 
 const PASS = 'fuse_gelu';
 type Style = 'torch-erf' | 'erf-half-first' | 'tanh-pow' | 'tanh-cubed' | 'erf-wrong-constant';

@@ -1,46 +1,70 @@
 /**
- * What the pass tests share: running passes through optimize() (which proves the result equal to the
- * original in onnxruntime, or throws) on a graph built for the test or on a corpus model, and reading
- * the result — op types left, reasons declined.
+ * What the pass tests share. Two ways to run passes: `runPasses` runs them to a fixed point on a
+ * fresh copy of a model, in memory (for models onnxruntime cannot run, or where the test proves
+ * equivalence itself with `assertEquivalent`); `optimizeBuilt`/`optimizeCorpus` go through optimize(),
+ * which proves the result equal to the original in onnxruntime or throws. Then reading the result:
+ * op types left, stats, reasons declined.
  */
-import fs from 'node:fs';
-import os from 'node:os';
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Model } from '../../src/ir/model.js';
 import { loadModel } from '../../src/ir/model-file.js';
 import { modelFromProto } from '../../src/ir/model-from-proto.js';
+import { decodeModel, encodeModel } from '../../src/onnx/codec.js';
+import type { ModelProto } from '../../src/onnx/proto-types.js';
+import { checkEquivalence } from '../../src/optimize/check-equivalence.js';
+import { optimize, type OptimizeOptions, type OptimizeReport } from '../../src/optimize/optimize.js';
 import { passByName } from '../../src/passes/index.js';
 import { runPipeline, type PipelineResult } from '../../src/passes/pass-manager.js';
-import { DEFAULT_PASS_OPTIONS, type PassOptions } from '../../src/passes/pass.js';
-import { encodeModel } from '../../src/onnx/codec.js';
-import type { ModelProto } from '../../src/onnx/proto-types.js';
-import { optimize, type OptimizeOptions, type OptimizeReport } from '../../src/optimize/optimize.js';
+import { DEFAULT_PASS_OPTIONS, type Pass, type PassOptions } from '../../src/passes/pass.js';
 import { modelInputSpecs } from '../../src/runtime/model-inputs.js';
 import type { OrtTensor } from '../../src/runtime/ort-session.js';
 import { randomFeeds } from '../../src/runtime/random-inputs.js';
 import { REAL_MODELS, repoRoot, type CorpusModel } from '../support/corpus.js';
+import { writeTemp } from '../support/temp-files.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-pass-test-'));
-let counter = 0;
-
-/** Writes a built model to a temporary file (optimize() reads files). */
-export function writeTemp(proto: ModelProto, name = 'model'): string {
-  const file = path.join(tmp, `${name}-${counter++}.onnx`);
-  fs.writeFileSync(file, encodeModel(proto));
-  return file;
+export interface PassRun {
+  /** The model as it was, encoded (the reference for equivalence). */
+  original: Uint8Array;
+  model: Model;
+  result: PipelineResult;
+  /** Decline reasons of every pass, keyed by node label. */
+  why: Map<string, string>;
+  /** The rewritten model, encoded. */
+  bytes: () => Uint8Array;
 }
 
 export type Run = { model: Model; report: OptimizeReport };
 
+/** A pass from the registry by name (fails the test when it is not registered). */
+export function registered(name: string): Pass {
+  const pass = passByName(name);
+  assert.ok(pass, `pass ${name} is registered`);
+  return pass;
+}
+
 /**
- * Runs `passes` on a built model without saving or checking it: for models onnxruntime cannot run
- * (a custom op, a node built to fail), where the rewrite's structure is what the test is about.
+ * Runs `passes` (registry names or Pass objects) to a fixed point on a fresh copy of `source` (a
+ * ModelProto or a file), without saving or checking the result.
  */
-export async function runPasses(proto: ModelProto, passes: string[], options: Partial<PassOptions> = {}): Promise<{ model: Model; result: PipelineResult; why: Map<string, string> }> {
-  const model = modelFromProto(proto, 'test');
-  const result = await runPipeline(model, passes.map((p) => passByName(p)!), { ...DEFAULT_PASS_OPTIONS, ...options });
+export async function runPasses(source: ModelProto | string, passes: readonly (string | Pass)[], options: Partial<PassOptions> = {}, maxRounds?: number): Promise<PassRun> {
+  const original = typeof source === 'string' ? encodeModel(loadModel(source).toProto()) : encodeModel(source);
+  const model = typeof source === 'string' ? loadModel(source) : modelFromProto(decodeModel(original), 'test');
+  const list = passes.map((p) => (typeof p === 'string' ? registered(p) : p));
+  const result = await runPipeline(model, list, { ...DEFAULT_PASS_OPTIONS, ...options }, maxRounds);
   const why = new Map(result.declines.map((d) => [d.node, d.reason]));
-  return { model, result, why };
+  return { original, model, result, why, bytes: () => encodeModel(model.toProto()) };
+}
+
+/** The rewritten model runs in onnxruntime and matches the original on `runs` random feeds. */
+export async function assertEquivalent(run: PassRun, opts: { shapes?: Record<string, number[]>; fill?: Record<string, number>; atol?: number; rtol?: number; runs?: number } = {}): Promise<void> {
+  const report = await checkEquivalence(run.original, run.bytes(), modelInputSpecs(run.model), {
+    runs: opts.runs ?? 2,
+    feedOptions: { shapes: new Map(Object.entries(opts.shapes ?? {})), fill: opts.fill, defaultDim: 2 },
+    atol: opts.atol ?? 1e-4,
+    rtol: opts.rtol ?? 1e-3,
+  });
+  assert.ok(report.ok, `outputs differ: ${JSON.stringify(report.outputs)}`);
 }
 
 /** Runs `passes` on a built model with a 2-run equivalence check (optimize throws on a mismatch). */
@@ -83,11 +107,22 @@ export function sileroFeeds(name: 'silero-vad-v4' | 'silero-vad-v5'): Record<str
   });
 }
 
-/** Op type → count over every graph (subgraphs too). */
+/** Op counts over every graph (subgraphs too); other domains as 'domain::Op'. */
 export function opCounts(model: Model): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const graph of model.graph.allGraphs()) for (const node of graph.nodes) counts[node.opType] = (counts[node.opType] ?? 0) + 1;
+  for (const g of model.graph.allGraphs()) {
+    for (const n of g.nodes) {
+      const key = n.domain ? `${n.domain}::${n.opType}` : n.opType;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+  }
   return counts;
+}
+
+export function nodeCount(model: Model): number {
+  let n = 0;
+  for (const g of model.graph.allGraphs()) n += g.nodes.length;
+  return n;
 }
 
 /** The op types of the main graph's nodes in topological order. */
@@ -95,12 +130,18 @@ export function opTypes(model: Model): string[] {
   return model.graph.topologicalOrder().map((n) => n.opType);
 }
 
-/** The reasons `pass` declined, keyed by node label. */
+/** What `pass` reported in a run or an optimize() report, summed over rounds. */
+export function statsOf(of: PassRun | OptimizeReport, pass: string): Record<string, number> {
+  const records = 'result' in of ? of.result.passes : of.passes;
+  return records.find((p) => p.name === pass)?.stats ?? {};
+}
+
+/** The reasons `pass` declined in an optimize() report, keyed by node label. */
 export function declines(report: OptimizeReport, pass: string): Map<string, string> {
   return new Map(report.declines.filter((d) => d.pass === pass).map((d) => [d.node, d.reason]));
 }
 
-/** What `pass` reported, summed over rounds. */
-export function statsOf(report: OptimizeReport, pass: string): Record<string, number> {
-  return report.passes.find((p) => p.name === pass)?.stats ?? {};
+/** The reasons `pass` declined in a run, as 'node: reason' lines. */
+export function declinesOf(run: PassRun, pass: string): string[] {
+  return run.result.declines.filter((d) => d.pass === pass).map((d) => `${d.node}: ${d.reason}`);
 }

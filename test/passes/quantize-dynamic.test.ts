@@ -16,7 +16,9 @@ import { passByName } from '../../src/passes/index.js';
 import { createQuantizeDynamic } from '../../src/passes/quantize-dynamic.js';
 import type { QuantizeOptions } from '../../src/quantize/quantize-options.js';
 import { ort, type OrtTensor } from '../../src/runtime/ort-session.js';
-import { accuracyOf, declinesOf, feedsFor, opCounts, runPrecision, statsOf, tempPath, type PrecisionRun } from '../quantize/precision-kit.js';
+import { accuracyOf, feedsFor } from '../quantize/precision-kit.js';
+import { declinesOf, opCounts, runPasses, statsOf, type PassRun } from './pass-test-kit.js';
+import { tempPath } from '../support/temp-files.js';
 
 const PASS = 'quantize_dynamic';
 
@@ -35,8 +37,8 @@ function mlp() {
   return b.build();
 }
 
-function quantize(source: Parameters<typeof runPrecision>[0], options: QuantizeOptions = {}, target: 'onnx' | 'onnxruntime' = 'onnx'): Promise<PrecisionRun> {
-  return runPrecision(source, [createQuantizeDynamic(options)], { target });
+function quantize(source: Parameters<typeof runPasses>[0], options: QuantizeOptions = {}, target: 'onnx' | 'onnxruntime' = 'onnx'): Promise<PassRun> {
+  return runPasses(source, [createQuantizeDynamic(options)], { target });
 }
 
 describe('quantize_dynamic on built graphs', () => {

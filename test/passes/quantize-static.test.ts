@@ -19,8 +19,9 @@ import { createQuantizeStatic } from '../../src/passes/quantize-static.js';
 import type { CalibrationSet } from '../../src/quantize/calibration-inputs.js';
 import type { QuantizeOptions } from '../../src/quantize/quantize-options.js';
 import { createSession } from '../../src/runtime/ort-session.js';
-import { fixture } from './pass-test-kit.js';
-import { accuracyOf, declinesOf, feedsFor, opCounts, runPrecision, statsOf, tempPath, writeTemp } from '../quantize/precision-kit.js';
+import { accuracyOf, feedsFor } from '../quantize/precision-kit.js';
+import { declinesOf, fixture, opCounts, runPasses, statsOf } from './pass-test-kit.js';
+import { tempPath, writeTemp } from '../support/temp-files.js';
 
 const PASS = 'quantize_static';
 
@@ -36,7 +37,7 @@ async function quantizeCnn(options: QuantizeOptions = {}) {
   await runPipeline(model, presetPasses('O2'), DEFAULT_PASS_OPTIONS);
   const { encodeModel } = await import('../../src/onnx/codec.js');
   const optimized = decodeModel(encodeModel(model.toProto()));
-  return runPrecision(optimized, [createQuantizeStatic({ calibration: calibration(encodeModel(optimized)), method: 'minmax', percentile: 99.99, ...options })], {}, 1);
+  return runPasses(optimized, [createQuantizeStatic({ calibration: calibration(encodeModel(optimized)), method: 'minmax', percentile: 99.99, ...options })], {}, 1);
 }
 
 describe('quantize_static on the CNN fixture', () => {
@@ -84,7 +85,7 @@ describe('quantize_static on the CNN fixture', () => {
 
   test('a quantized model is left alone', async () => {
     const once = await quantizeCnn();
-    const again = await runPrecision(decodeModel(once.bytes()), [createQuantizeStatic({ calibration: calibration(once.bytes()), method: 'minmax', percentile: 99.99 })], {}, 1);
+    const again = await runPasses(decodeModel(once.bytes()), [createQuantizeStatic({ calibration: calibration(once.bytes()), method: 'minmax', percentile: 99.99 })], {}, 1);
     assert.equal(again.result.passes[0]!.roundsModified, 0);
     assert.match(declinesOf(again, PASS).join(), /already quantized/);
   });
@@ -104,7 +105,7 @@ describe('quantize_static below opset 13', () => {
 
   test('target onnx: weights get one scale each, and the decline says how to keep them per channel', async () => {
     const proto = opset11();
-    const run = await runPrecision(proto, [createQuantizeStatic({ calibration: calibration(writeAndRead(proto)), method: 'minmax', percentile: 99.99 })], {}, 1);
+    const run = await runPasses(proto, [createQuantizeStatic({ calibration: calibration(writeAndRead(proto)), method: 'minmax', percentile: 99.99 })], {}, 1);
     assert.equal(statsOf(run, PASS).perTensorWeights, 1);
     assert.match(declinesOf(run, PASS).join(), /weights get one scale each .*Resize-13.*--target onnxruntime/);
     assert.equal(run.model.opsetVersion(''), 11);
@@ -114,7 +115,7 @@ describe('quantize_static below opset 13', () => {
 
   test('target onnxruntime: per-channel weights through com.microsoft DequantizeLinear', async () => {
     const proto = opset11();
-    const run = await runPrecision(proto, [createQuantizeStatic({ calibration: calibration(writeAndRead(proto)), method: 'minmax', percentile: 99.99 })], { target: 'onnxruntime' }, 1);
+    const run = await runPasses(proto, [createQuantizeStatic({ calibration: calibration(writeAndRead(proto)), method: 'minmax', percentile: 99.99 })], { target: 'onnxruntime' }, 1);
     assert.equal(statsOf(run, PASS).perTensorWeights, 0);
     const conv = run.model.graph.nodes.find((n) => n.opType === 'Conv')!;
     const dq = conv.inputs[1]!.producer!;

@@ -14,7 +14,7 @@ import { makeTensorProto } from '../../src/ir/model-builder.js';
 import { loadCalibrationSets } from '../../src/quantize/calibration-inputs.js';
 import { modelInputSpecs } from '../../src/runtime/model-inputs.js';
 import { encodeNpy } from '../../src/runtime/npy.js';
-import { tempPath, writeTemp } from './precision-kit.js';
+import { tempPath, writeTemp } from '../support/temp-files.js';
 
 function model() {
   const b = new ModelBuilder({ opset: 17 });

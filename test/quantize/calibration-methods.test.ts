@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { entropyThreshold, Histogram, MinMax, percentileRange, pickRange } from '../../src/quantize/calibration-methods.js';
-import { seededRandom } from '../../src/runtime/random-inputs.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 
 function gaussianWithOutliers(n: number): Float32Array {
   const rng = seededRandom(5);

@@ -4,35 +4,18 @@
  * malformed, and precision flags used where they do not apply.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
 import { loadModel } from '../../src/ir/model-file.js';
 import { encodeNpy } from '../../src/runtime/npy.js';
-import { seededRandom } from '../../src/runtime/random-inputs.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 import { repoRoot } from '../support/corpus.js';
-import { tempPath } from './precision-kit.js';
+import { tempPath } from '../support/temp-files.js';
+import { assertCliError, runCli as mlserve } from '../support/run-cli.js';
 
-const bin = path.join(repoRoot, 'bin', 'mlserve.js');
 const cnn = path.join(repoRoot, 'fixtures', 'models', 'cnn.onnx');
 const mlp = path.join(repoRoot, 'fixtures', 'models', 'mlp.onnx');
-
-function mlserve(...args: string[]) {
-  const env = { ...process.env };
-  delete env['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function assertError(r: ReturnType<typeof mlserve>, code: ErrorCode, pattern: RegExp): void {
-  assert.equal(r.code, ERROR_CODES[code].exitCode, `exit code for ${code}; stderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, pattern);
-}
 
 /** A calibration folder for the CNN fixture: `sets` test_data_set folders of one image each. */
 function calibrationDir(sets: number): string {
@@ -88,7 +71,7 @@ describe('optimize --precision (CLI)', () => {
     const out = tempPath('never.onnx');
     const r = mlserve('optimize', cnn, '-o', out, '--precision', 'int8', '--quant-mode', 'static', '--calibration', calibrationDir(3),
       '--max-accuracy-loss', 'cosine=0.9999999,top1=1');
-    assertError(r, 'MLS_ERR_ACCURACY_GATE_FAILED', /the int8 \(static\) model misses the accuracy gate: cosine 0\.\d+ < 0\.9999999 on 'logits'; nothing was written/);
+    assertCliError(r, 'MLS_ERR_ACCURACY_GATE_FAILED', /the int8 \(static\) model misses the accuracy gate: cosine 0\.\d+ < 0\.9999999 on 'logits'; nothing was written/);
     assert.equal(fs.existsSync(out), false);
   });
 
@@ -103,21 +86,21 @@ describe('optimize --precision (CLI)', () => {
   });
 
   test('calibration folder missing, or malformed: exit codes 50 and 51 with the folder and file named', () => {
-    assertError(mlserve('optimize', cnn, '--dry-run', '--precision', 'int8', '--quant-mode', 'static'),
+    assertCliError(mlserve('optimize', cnn, '--dry-run', '--precision', 'int8', '--quant-mode', 'static'),
       'MLS_ERR_CALIBRATION_REQUIRED', /static int8 quantization needs calibration inputs/);
     const missing = path.join(tempPath('x'), 'nowhere');
-    assertError(mlserve('optimize', cnn, '--dry-run', '--precision', 'int8', '--quant-mode', 'static', '--calibration', missing),
+    assertCliError(mlserve('optimize', cnn, '--dry-run', '--precision', 'int8', '--quant-mode', 'static', '--calibration', missing),
       'MLS_ERR_CALIBRATION_INVALID', new RegExp(`--calibration ${missing}: no such folder`));
     const bad = calibrationDir(1);
     fs.writeFileSync(path.join(bad, 'test_data_set_0', 'input_0.npy'), 'garbage');
-    assertError(mlserve('optimize', cnn, '--dry-run', '--precision', 'int8', '--quant-mode', 'static', '--calibration', bad),
+    assertCliError(mlserve('optimize', cnn, '--dry-run', '--precision', 'int8', '--quant-mode', 'static', '--calibration', bad),
       'MLS_ERR_CALIBRATION_INVALID', /input_0\.npy/);
   });
 
   test('precision flags where they do not apply are usage errors', () => {
-    assertError(mlserve('optimize', mlp, '--dry-run', '--op-block-list', 'Relu'), 'MLS_ERR_USAGE', /--op-block-list only applies with --precision fp16\|int8/);
-    assertError(mlserve('optimize', mlp, '--dry-run', '--precision', 'fp16', '--exclude-ops', 'Conv'), 'MLS_ERR_USAGE', /--exclude-ops does not apply to --precision fp16/);
-    assertError(mlserve('optimize', mlp, '--dry-run', '--precision', 'int8', '--calibration', '.'), 'MLS_ERR_USAGE', /--calibration needs --quant-mode static/);
-    assertError(mlserve('optimize', mlp, '--dry-run', '--precision', 'fp16', '--max-accuracy-loss', 'psnr=3'), 'MLS_ERR_INVALID_ARGUMENT', /unknown metric 'psnr'/);
+    assertCliError(mlserve('optimize', mlp, '--dry-run', '--op-block-list', 'Relu'), 'MLS_ERR_USAGE', /--op-block-list only applies with --precision fp16\|int8/);
+    assertCliError(mlserve('optimize', mlp, '--dry-run', '--precision', 'fp16', '--exclude-ops', 'Conv'), 'MLS_ERR_USAGE', /--exclude-ops does not apply to --precision fp16/);
+    assertCliError(mlserve('optimize', mlp, '--dry-run', '--precision', 'int8', '--calibration', '.'), 'MLS_ERR_USAGE', /--calibration needs --quant-mode static/);
+    assertCliError(mlserve('optimize', mlp, '--dry-run', '--precision', 'fp16', '--max-accuracy-loss', 'psnr=3'), 'MLS_ERR_INVALID_ARGUMENT', /unknown metric 'psnr'/);
   });
 });

@@ -10,6 +10,7 @@ import { createOutput } from '../output.js';
 import { collectFixDim } from '../parse-fix-dim.js';
 import { collectInputShape } from '../parse-input-shape.js';
 import { collectNames, collectPositiveInts, parseCount, parseNonNegativeNumber } from '../parse-list.js';
+import { parseOptLevel } from '../parse-opt-level.js';
 import { withProgress } from '../progress-line.js';
 
 interface CompileFlags {
@@ -30,12 +31,6 @@ interface CompileFlags {
   json?: boolean;
 }
 
-function parseLevel(value: string): 'O0' | 'O1' | 'O2' {
-  const level = value.replace(/^O/i, '');
-  if (level !== '0' && level !== '1' && level !== '2') throw new MlserveError('MLS_ERR_INVALID_ARGUMENT', { option: '-O', value, reason: 'expected -O0, -O1 or -O2' });
-  return `O${level}`;
-}
-
 export function registerCompile(program: Command): void {
   program
     .command('compile')
@@ -48,7 +43,7 @@ export function registerCompile(program: Command): void {
     .option('--input-shape <name=dims>', "an input's whole shape, e.g. x=1,3,48,320; its batch axis is replaced per variant (repeatable)", collectInputShape)
     .option('--fix-dim <name=value>', 'a symbolic dim other than the batch dim, e.g. width=320 (repeatable)', collectFixDim)
     .option('--batch-dim <name>', 'the symbolic dim that is the batch (default: each input\'s symbolic leading dim)')
-    .option('-O <level>', 'mlserve passes: -O0 none, -O1 cleanup and folding, -O2 also fusions (default)', parseLevel)
+    .option('-O <level>', 'mlserve passes: -O0 none, -O1 cleanup and folding, -O2 also fusions (default)', parseOptLevel)
     .option('--passes <a,b,c>', 'exactly these mlserve passes (see mlserve optimize --list-passes)', collectNames('--passes'))
     .addOption(new Option('--ort-level <level>', "onnxruntime's offline optimization level written into each variant (default extended; 'all' bakes in this CPU's layouts)").choices(['disabled', 'basic', 'extended', 'all']))
     .option('--check <n>', 'random inputs to compare each variant with the source model on; 0 only loads it', parseCount('--check', 0), 1)

@@ -12,7 +12,8 @@ import { createOutput } from '../output.js';
 import { parseByteSize } from '../parse-byte-size.js';
 import { collectFixDim } from '../parse-fix-dim.js';
 import { collectInputShape } from '../parse-input-shape.js';
-import { collectNames, parsePositiveNumber } from '../parse-list.js';
+import { collectNames, parseCount, parseNonNegativeNumber, parsePositiveNumber } from '../parse-list.js';
+import { parseOptLevel } from '../parse-opt-level.js';
 import { parseAccuracyGate } from '../../optimize/accuracy-gate.js';
 import type { PrecisionOptions } from '../../optimize/precision.js';
 
@@ -51,36 +52,6 @@ interface OptimizeFlags {
   maxAccuracyLoss?: string;
 }
 
-const invalid = (option: string, value: string, reason: string) => new MlserveError('MLS_ERR_INVALID_ARGUMENT', { option, value, reason });
-
-function parseCount(option: string, min: number) {
-  return (value: string): number => {
-    const n = Number(value.trim());
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) throw invalid(option, value, `expected an integer ≥ ${min}`);
-    return n;
-  };
-}
-
-function parseTolerance(option: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw invalid(option, value, 'expected a non-negative number, e.g. 1e-4');
-    return n;
-  };
-}
-
-function parseLevel(value: string): 'O0' | 'O1' | 'O2' {
-  const level = value.replace(/^O/i, '');
-  if (level !== '0' && level !== '1' && level !== '2') throw invalid('-O', value, 'expected -O0, -O1 or -O2');
-  return `O${level}`;
-}
-
-function parsePassList(value: string, previous?: string[]): string[] {
-  const names = value.split(',').map((s) => s.trim());
-  if (names.some((n) => n === '')) throw invalid('--passes', value, 'empty pass name (two commas in a row or a trailing comma)');
-  return [...(previous ?? []), ...names];
-}
-
 export function registerOptimize(program: Command): void {
   program
     .command('optimize')
@@ -88,15 +59,15 @@ export function registerOptimize(program: Command): void {
     .argument('[model]', 'the .onnx file (not needed with --list-passes)')
     .option('-o, --output <file>', 'where to write the optimized model (atomically; required unless --dry-run)')
     .option('--dry-run', 'optimize and check, but write nothing')
-    .option('-O <level>', 'preset: -O0 load and save, -O1 cleanup and constant folding, -O2 also fusions (default)', parseLevel)
-    .option('--passes <a,b,c>', 'run exactly these passes, in this order, to a fixed point (repeatable; see --list-passes)', parsePassList)
+    .option('-O <level>', 'preset: -O0 load and save, -O1 cleanup and constant folding, -O2 also fusions (default)', parseOptLevel)
+    .option('--passes <a,b,c>', 'run exactly these passes, in this order, to a fixed point (repeatable; see --list-passes)', collectNames('--passes'))
     .option('--list-passes', 'list every pass: name, kind, presets, summary')
     .option('--input-shape <name=dims>', "fix an input's shape, e.g. x=1,3,224,224 (repeatable)", collectInputShape)
     .option('--fix-dim <name=value>', 'set a symbolic dim everywhere it appears, e.g. batch_size=1 (repeatable)', collectFixDim)
     .option('--check <n>', 'compare original and optimized in onnxruntime on N random inputs; 0 skips', parseCount('--check', 0), 1)
     .option('--inputs <dir>', 'check on these inputs instead: .npy/.pb files named after the inputs, or test_data_set_N/input_K.pb folders')
-    .option('--atol <x>', 'absolute tolerance of the check (default 1e-4)', parseTolerance('--atol'))
-    .option('--rtol <x>', 'relative tolerance of the check (default 1e-3)', parseTolerance('--rtol'))
+    .option('--atol <x>', 'absolute tolerance of the check (default 1e-4)', parseNonNegativeNumber('--atol'))
+    .option('--rtol <x>', 'relative tolerance of the check (default 1e-3)', parseNonNegativeNumber('--rtol'))
     .option('--bisect', 'when the check fails, name the first pass that broke equivalence')
     .option('--fold-size-limit <bytes>', 'leave a constant unfolded when its result is bigger than this and than its inputs (default 1MiB; units like 4MB)', (v: string) => parseByteSize(v, '--fold-size-limit'))
     .option('--fold-initializer-inputs', 'also fold initializers listed as graph inputs (from IR 4 on, callers may override those; before IR 4 every initializer is listed and constant)')

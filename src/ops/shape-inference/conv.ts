@@ -6,6 +6,7 @@
  */
 import type { Dim, Shape } from '../../ir/tensor-type.js';
 import { DataType } from '../../onnx/data-type.js';
+import { derivedSymbol } from './rule-helpers.js';
 import type { InferenceContext, ShapeRule, ShapeRuleEntry } from './shape-rule.js';
 import { autoPad, transposedOutputDim, windowAxes, windowOutputDim } from './sliding-window.js';
 
@@ -64,7 +65,7 @@ const convTranspose: ShapeRule = (ctx) => {
   const group = ctx.node.intAttribute('group', 1);
   const perGroup = ctx.input(1)?.shape?.[1] ?? null;
   const channels: Dim = typeof perGroup === 'number' ? perGroup * group
-    : group === 1 ? perGroup : typeof perGroup === 'string' ? ctx.newSymbol(perGroup) : null;
+    : group === 1 ? perGroup : derivedSymbol(ctx, perGroup);
 
   // output_shape fixes the spatial dims outright (pads are then derived); it may be given with or
   // without the leading N, C, so its last n entries are the spatial ones.

@@ -5,7 +5,7 @@
  */
 import type { Dim } from '../../ir/tensor-type.js';
 import { DataType } from '../../onnx/data-type.js';
-import { dimProduct } from './dim-product.js';
+import { productOfDims } from './dim-math.js';
 import type { InferredOutput, ShapeRule, ShapeRuleEntry } from './shape-rule.js';
 
 const INT64 = DataType.INT64!;
@@ -53,7 +53,7 @@ const unique: ShapeRule = (ctx) => {
   const u = ctx.newSymbol('unique_count');
   const axisAttr = ctx.node.intAttribute('axis');
   let y: Dim[] | undefined = [u];
-  let inverse: Dim[] | undefined = shape ? [dimProduct(ctx, shape, 'unique_input_size')] : [null];
+  let inverse: Dim[] | undefined = shape ? [productOfDims(shape)] : [null];
   if (axisAttr !== undefined) {
     const axis = shape && axisAttr < 0 ? axisAttr + shape.length : axisAttr;
     const valid = shape && axis >= 0 && axis < shape.length;

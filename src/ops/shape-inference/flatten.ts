@@ -2,7 +2,7 @@
  * Shape rule for Flatten: [prod(dims before axis), prod(dims from axis)]; axis may be negative
  * (opset 11+) and 0 gives [1, everything].
  */
-import { dimProduct } from './dim-product.js';
+import { productOfDims } from './dim-math.js';
 import type { ShapeRule, ShapeRuleEntry } from './shape-rule.js';
 
 const flatten: ShapeRule = (ctx) => {
@@ -14,7 +14,7 @@ const flatten: ShapeRule = (ctx) => {
   let axis = ctx.node.intAttribute('axis', 1);
   if (axis < 0) axis += rank;
   if (axis < 0 || axis > rank) return [{ dtype, shape: [null, null] }];
-  return [{ dtype, shape: [dimProduct(ctx, shape.slice(0, axis), 'flatten'), dimProduct(ctx, shape.slice(axis), 'flatten')] }];
+  return [{ dtype, shape: [productOfDims(shape.slice(0, axis)), productOfDims(shape.slice(axis))] }];
 };
 
 export const rules: ShapeRuleEntry[] = [{ domain: '', opType: 'Flatten', rule: flatten }];

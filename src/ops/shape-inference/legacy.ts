@@ -3,6 +3,7 @@
  * the ones whose output is shaped like their input (ImageScaler, Affine, ScaledTanh, …).
  */
 import type { Dim } from '../../ir/tensor-type.js';
+import { derivedSymbol } from './rule-helpers.js';
 import type { ShapeRule, ShapeRuleEntry } from './shape-rule.js';
 
 const sameAsInput: ShapeRule = (ctx) => {
@@ -26,7 +27,7 @@ const crop: ShapeRule = (ctx) => {
     if (before === undefined || after === undefined) return null;
     if (before + after === 0) return d;
     if (typeof d === 'number') return d - before - after;
-    return typeof d === 'string' ? ctx.newSymbol(d) : null;
+    return derivedSymbol(ctx, d);
   };
   const height = scale.length === 2 ? scale[0]! : cropped(h, top, bottom);
   const width = scale.length === 2 ? scale[1]! : cropped(w, left, right);

@@ -4,13 +4,14 @@
  * [begins..., ends...] over every axis or, from opset 18, over the axes of input 3.
  */
 import type { Dim } from '../../ir/tensor-type.js';
+import { derivedSymbol } from './rule-helpers.js';
 import type { InferenceContext, ShapeRule, ShapeRuleEntry } from './shape-rule.js';
 
 function paddedDim(ctx: InferenceContext, d: Dim, begin: Dim, end: Dim): Dim {
   if (typeof begin !== 'number' || typeof end !== 'number') return null;
   if (begin + end === 0) return d;
   if (typeof d === 'number') return d + begin + end;
-  return typeof d === 'string' ? ctx.newSymbol(d) : null;
+  return derivedSymbol(ctx, d);
 }
 
 /** The axes the pads address: input 3's known value (opset 18+), or all. undefined: not known. */

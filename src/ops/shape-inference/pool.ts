@@ -5,6 +5,7 @@
  */
 import type { Dim, Shape } from '../../ir/tensor-type.js';
 import { DataType } from '../../onnx/data-type.js';
+import { derivedSymbol } from './rule-helpers.js';
 import type { InferenceContext, ShapeRule, ShapeRuleEntry } from './shape-rule.js';
 import { autoPad, windowAxes, windowOutputDim, type WindowAxis } from './sliding-window.js';
 
@@ -67,7 +68,7 @@ const maxUnpool: ShapeRule = (ctx) => {
   const axes = kernelAxes(ctx, input.spatial.length);
   const spatial = input.spatial.map((d, i): Dim => {
     const a = axes[i]!;
-    if (typeof d !== 'number' || typeof a.kernel !== 'number') return typeof d === 'string' ? ctx.newSymbol(d) : null;
+    if (typeof d !== 'number' || typeof a.kernel !== 'number') return derivedSymbol(ctx, d);
     return (d - 1) * a.stride + a.kernel - a.padBegin - a.padEnd;
   });
   return [{ dtype, shape: [...input.lead, ...spatial] }];

@@ -5,14 +5,15 @@
  * a symbolic dim scaled by 1 keeps its name, any other scaled symbol becomes a new symbol.
  */
 import type { Dim, Shape } from '../../ir/tensor-type.js';
+import { derivedSymbol } from './rule-helpers.js';
 import type { InferenceContext, KnownValue, ShapeRule, ShapeRuleEntry } from './shape-rule.js';
 
 /** in × scale rounded down, as float32 arithmetic gives it. */
 function scaledDim(ctx: InferenceContext, d: Dim, scale: Dim): Dim {
   if (scale === 1) return d;
-  if (typeof scale !== 'number') return typeof d === 'string' ? ctx.newSymbol(d) : null;
+  if (typeof scale !== 'number') return derivedSymbol(ctx, d);
   if (typeof d === 'number') return Math.floor(Math.fround(Math.fround(d) * Math.fround(scale)));
-  return typeof d === 'string' ? ctx.newSymbol(d) : null;
+  return derivedSymbol(ctx, d);
 }
 
 /** The axes `sizes`/`scales` address: the `axes` attribute (opset 18+) normalized, or every axis. */
@@ -63,7 +64,7 @@ function fromSizes(ctx: InferenceContext, sizes: KnownValue): Shape | undefined 
   axes.forEach((axis) => {
     const d = shape[axis]!;
     out[axis] = scale !== undefined && typeof d === 'number' ? Math.round(Math.fround(scale * d))
-      : typeof d === 'string' ? ctx.newSymbol(d) : null;
+      : derivedSymbol(ctx, d);
   });
   return out;
 }
@@ -74,7 +75,7 @@ function unknownSizes(ctx: InferenceContext): Shape | undefined {
   if (!shape) return undefined;
   const axes = targetAxes(ctx, shape.length);
   if (!axes) return undefined;
-  return shape.map((d, i) => (axes.includes(i) ? (typeof d === 'string' ? ctx.newSymbol(d) : null) : d));
+  return shape.map((d, i) => (axes.includes(i) ? derivedSymbol(ctx, d) : d));
 }
 
 /** Resize: opset 10 (X, scales), 11+ (X, roi, scales, sizes). */

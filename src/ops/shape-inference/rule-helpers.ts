@@ -60,6 +60,14 @@ export function unknownRank(dtype: number): InferredOutput {
   return { dtype, shape: undefined };
 }
 
+/**
+ * A length computed from `d` by a formula the rule does not write out: a fresh symbol derived from
+ * d's name when d is symbolic (later ops can still say "same as that"), unknown otherwise.
+ */
+export function derivedSymbol(ctx: InferenceContext, d: Dim): Dim {
+  return typeof d === 'string' ? ctx.newSymbol(d) : null;
+}
+
 /** A shape of `rank` unknown dims. */
 export function unknownDims(rank: number): Shape {
   return new Array<Dim>(rank).fill(null);

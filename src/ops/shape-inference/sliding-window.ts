@@ -5,6 +5,7 @@
  * still say "same as that"; an unknown (null) length stays unknown.
  */
 import type { Dim } from '../../ir/tensor-type.js';
+import { derivedSymbol } from './rule-helpers.js';
 import type { InferenceContext } from './shape-rule.js';
 
 export interface WindowAxis {
@@ -46,17 +47,17 @@ export function windowOutputDim(ctx: InferenceContext, input: Dim, a: WindowAxis
   const ek = effectiveKernel(a);
   if (mode === 'SAME_UPPER' || mode === 'SAME_LOWER') {
     if (typeof input === 'number') return Math.ceil(input / a.stride);
-    return a.stride === 1 ? input : fresh(ctx, input);
+    return a.stride === 1 ? input : derivedSymbol(ctx, input);
   }
   if (mode === 'VALID') {
     if (ek === 1 && a.stride === 1) return input;
     if (typeof input === 'number' && ek !== undefined) return Math.ceil((input - ek + 1) / a.stride);
-    return fresh(ctx, input);
+    return derivedSymbol(ctx, input);
   }
   const padTotal = a.padBegin + a.padEnd;
   // Identity: every window position of a stride-1 window whose padding makes up for its extent.
   if (a.stride === 1 && ek !== undefined && padTotal === ek - 1) return input;
-  if (typeof input !== 'number' || ek === undefined) return fresh(ctx, input);
+  if (typeof input !== 'number' || ek === undefined) return derivedSymbol(ctx, input);
   const span = input + padTotal - ek;
   if (!ceilMode) return Math.floor(span / a.stride) + 1;
   let out = Math.ceil(span / a.stride) + 1;
@@ -72,16 +73,11 @@ export function windowOutputDim(ctx: InferenceContext, input: Dim, a: WindowAxis
 export function transposedOutputDim(ctx: InferenceContext, input: Dim, a: WindowAxis, mode: string, outputPadding: number): Dim {
   if (mode === 'SAME_UPPER' || mode === 'SAME_LOWER') {
     if (typeof input === 'number') return input * a.stride;
-    return a.stride === 1 ? input : fresh(ctx, input);
+    return a.stride === 1 ? input : derivedSymbol(ctx, input);
   }
   const ek = effectiveKernel(a);
   const padTotal = mode === 'VALID' ? 0 : a.padBegin + a.padEnd;
   if (ek !== undefined && a.stride === 1 && outputPadding + ek - 1 - padTotal === 0) return input;
-  if (typeof input !== 'number' || ek === undefined) return fresh(ctx, input);
+  if (typeof input !== 'number' || ek === undefined) return derivedSymbol(ctx, input);
   return a.stride * (input - 1) + outputPadding + ek - padTotal;
-}
-
-/** A new symbol for a length computed from a symbolic one; unknown stays unknown. */
-function fresh(ctx: InferenceContext, input: Dim): Dim {
-  return typeof input === 'string' ? ctx.newSymbol(input) : null;
 }

@@ -112,7 +112,7 @@ export class InferenceServer {
         return () => { if (!done) { done = true; this.admitting.done(); } };
       },
     };
-    // noDelay: responses are single writes that must not wait for Nagle's algorithm.
+    // noDelay: a small response must not sit behind Nagle's algorithm waiting for the client's delayed ACK.
     this.server = http.createServer({ noDelay: true }, (req, res) => this.handle(req, res));
     // `Expect: 100-continue` (curl sends it for bodies over 1 MiB): a body over the limit is refused before
     // the client sends it; any other request is told to go on and handled as usual.

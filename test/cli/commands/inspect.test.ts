@@ -3,7 +3,6 @@
  * --graph in each format, --input-shape, and flag errors that fail before the model is read.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,17 +10,10 @@ import { after, test } from 'node:test';
 import { ERROR_CODES } from '../../../src/errors.js';
 import type { InspectReport } from '../../../src/inspect/report-types.js';
 import { repoRoot } from '../../support/corpus.js';
+import { runCli as mlserve } from '../../support/run-cli.js';
 
-const bin = path.join(repoRoot, 'bin', 'mlserve.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-inspect-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function mlserve(...args: string[]) {
-  const env = { ...process.env };
-  delete env['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8', env, maxBuffer: 64 << 20 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const model = 'fixtures/models/cnn.onnx';
 const yolox = '../shared/models/real/yolox_nano.onnx';

@@ -4,42 +4,21 @@
  * exit code from the error registry.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { ERROR_CODES, type ErrorCode } from '../../../src/errors.js';
 import { ModelBuilder } from '../../../src/ir/model-builder.js';
 import { saveModel } from '../../../src/ir/model-file.js';
 import { PASSES } from '../../../src/passes/index.js';
 import { createSession } from '../../../src/runtime/ort-session.js';
 import { encodeNpy } from '../../../src/runtime/npy.js';
+import { repoRoot } from '../../support/corpus.js';
+import { assertCliError, runCli as mlserve } from '../../support/run-cli.js';
 
-// Compiled to dist/test/cli/commands/optimize.test.js; the package root is four levels up.
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = path.join(root, 'bin', 'mlserve.js');
-const mlp = path.join(root, 'fixtures', 'models', 'mlp.onnx');
+const mlp = path.join(repoRoot, 'fixtures', 'models', 'mlp.onnx');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-optimize-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function mlserve(...args: string[]) {
-  const env = { ...process.env };
-  delete env['FORCE_COLOR'];
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Exactly one stderr line `mlserve: …` with the code's exit status, nothing on stdout. */
-function assertError(r: ReturnType<typeof mlserve>, code: ErrorCode, pattern: RegExp): void {
-  assert.equal(r.code, ERROR_CODES[code].exitCode, `exit code for ${code}; stderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^mlserve: /);
-  assert.match(lines[0]!, pattern);
-}
 
 describe('mlserve optimize', () => {
   test('--list-passes needs no model: a header and one line per registered pass', () => {
@@ -98,45 +77,45 @@ describe('mlserve optimize', () => {
 describe('bad flags: one line, the registry\'s exit code', () => {
   const out = path.join(tmp, 'never.onnx');
   test('an unknown pass', () => {
-    assertError(mlserve('optimize', mlp, '-o', out, '--passes', 'eliminate_identity,fold_everything'), 'MLS_ERR_OPTIMIZE_UNKNOWN_PASS',
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--passes', 'eliminate_identity,fold_everything'), 'MLS_ERR_OPTIMIZE_UNKNOWN_PASS',
       /^mlserve: --passes: unknown pass 'fold_everything' \(hint: mlserve optimize --list-passes shows every pass\)$/);
   });
 
   test('a malformed --input-shape', () => {
-    assertError(mlserve('optimize', mlp, '-o', out, '--input-shape', 'input=1,x'), 'MLS_ERR_INVALID_ARGUMENT',
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--input-shape', 'input=1,x'), 'MLS_ERR_INVALID_ARGUMENT',
       /--input-shape 'input=1,x': dimension 'x' is not a non-negative integer/);
   });
 
   test('an input name the model lacks, for --input-shape', () => {
-    assertError(mlserve('optimize', mlp, '-o', out, '--input-shape', 'images=1,64'), 'MLS_ERR_INPUT_NOT_IN_MODEL',
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--input-shape', 'images=1,64'), 'MLS_ERR_INPUT_NOT_IN_MODEL',
       /--input-shape: .*mlp\.onnx has no input 'images' \(its inputs: input\)/);
   });
 
   test('an --input-shape of the wrong rank', () => {
-    assertError(mlserve('optimize', mlp, '-o', out, '--input-shape', 'input=1,64,1'), 'MLS_ERR_INVALID_ARGUMENT', /input 'input' has rank 2/);
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--input-shape', 'input=1,64,1'), 'MLS_ERR_INVALID_ARGUMENT', /input 'input' has rank 2/);
   });
 
   test('--inputs: a folder without a file for an input, a folder that does not exist', () => {
     const dir = path.join(tmp, 'inputs-missing');
     fs.mkdirSync(path.join(dir, 'test_data_set_0'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'test_data_set_0', 'output_0.npy'), encodeNpy({ dtype: 'float32', dims: [1, 10], data: new Float32Array(10) }));
-    assertError(mlserve('optimize', mlp, '-o', out, '--inputs', dir), 'MLS_ERR_INPUT_FILE_MISSING',
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--inputs', dir), 'MLS_ERR_INPUT_FILE_MISSING',
       /test_data_set_0: no file for input 'input' \(looked for input_0\.pb or input_0\.npy\)/);
-    assertError(mlserve('optimize', mlp, '-o', out, '--inputs', path.join(tmp, 'nowhere')), 'MLS_ERR_FILE_NOT_FOUND', /nowhere: no such file/);
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--inputs', path.join(tmp, 'nowhere')), 'MLS_ERR_FILE_NOT_FOUND', /nowhere: no such file/);
   });
 
   test('usage errors: no -o, no model, -O with --passes, a bad -O, --target or --check', () => {
-    assertError(mlserve('optimize', mlp), 'MLS_ERR_USAGE', /optimize needs -o OUT\.onnx \(or --dry-run to write nothing\)/);
-    assertError(mlserve('optimize', '-o', out), 'MLS_ERR_USAGE', /missing required argument 'model'/);
-    assertError(mlserve('optimize', mlp, '-o', out, '-O1', '--passes', 'eliminate_identity'), 'MLS_ERR_USAGE', /--passes and -O1 exclude each other/);
-    assertError(mlserve('optimize', mlp, '-o', out, '-O3'), 'MLS_ERR_INVALID_ARGUMENT', /-O '3': expected -O0, -O1 or -O2/);
-    assertError(mlserve('optimize', mlp, '-o', out, '--target', 'tensorrt'), 'MLS_ERR_USAGE', /tensorrt/);
-    assertError(mlserve('optimize', mlp, '-o', out, '--check=two'), 'MLS_ERR_INVALID_ARGUMENT', /--check 'two': expected an integer ≥ 0/);
-    assertError(mlserve('optimize', mlp, '-o', out, '--fold-size-limit', '4 furlongs'), 'MLS_ERR_INVALID_ARGUMENT', /--fold-size-limit '4 furlongs'/);
+    assertCliError(mlserve('optimize', mlp), 'MLS_ERR_USAGE', /optimize needs -o OUT\.onnx \(or --dry-run to write nothing\)/);
+    assertCliError(mlserve('optimize', '-o', out), 'MLS_ERR_USAGE', /missing required argument 'model'/);
+    assertCliError(mlserve('optimize', mlp, '-o', out, '-O1', '--passes', 'eliminate_identity'), 'MLS_ERR_USAGE', /--passes and -O1 exclude each other/);
+    assertCliError(mlserve('optimize', mlp, '-o', out, '-O3'), 'MLS_ERR_INVALID_ARGUMENT', /-O '3': expected -O0, -O1 or -O2/);
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--target', 'tensorrt'), 'MLS_ERR_USAGE', /tensorrt/);
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--check=two'), 'MLS_ERR_INVALID_ARGUMENT', /--check 'two': expected an integer ≥ 0/);
+    assertCliError(mlserve('optimize', mlp, '-o', out, '--fold-size-limit', '4 furlongs'), 'MLS_ERR_INVALID_ARGUMENT', /--fold-size-limit '4 furlongs'/);
     assert.equal(fs.existsSync(out), false);
   });
 
   test('a model that does not exist', () => {
-    assertError(mlserve('optimize', path.join(tmp, 'absent.onnx'), '-o', out), 'MLS_ERR_FILE_NOT_FOUND', /absent\.onnx: no such file/);
+    assertCliError(mlserve('optimize', path.join(tmp, 'absent.onnx'), '-o', out), 'MLS_ERR_FILE_NOT_FOUND', /absent\.onnx: no such file/);
   });
 });

@@ -22,10 +22,11 @@ describe('Flatten shape rule', () => {
     it(name, () => assert.deepEqual(ruleShapes(rules, c)[0], expected));
   }
 
-  it('a product involving a symbol is a new symbol', () => {
+  it('a product involving a symbol is a symbolic expression of it (dim-math)', () => {
     const [shape] = ruleShapes(rules, flatten(['N', 'C', 7, 7]));
     assert.equal(shape?.[0], 'N');
     assert.ok(typeof shape?.[1] === 'string' && shape[1] !== 'C');
+    assert.equal(shape?.[1], '49*C');
   });
 
   for (const c of [flatten([2, 3, 4, 5], -2), flatten([2, 3, 4], 0)]) {
