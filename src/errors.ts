@@ -86,9 +86,9 @@ export const ERROR_CODES = {
     exitCode: 31, httpStatus: 400,
     message: (d) => `${d.option}: ${d.file} has no input '${d.input}' (its inputs: ${d.inputs})`,
   }),
-  MLS_ERR_OPTIMIZE_CHECK_FAILED: spec<{ file: string; output: string; maxAbsError: number; maxRelError: number; culprit: string }>({
+  MLS_ERR_OPTIMIZE_CHECK_FAILED: spec<{ file: string; output: string; maxAbsError: number; maxRelError: number; problem?: string; culprit: string }>({
     exitCode: 32, httpStatus: 500,
-    message: (d) => `${d.file}: the optimized model's output '${d.output}' differs from the original (max abs error ${d.maxAbsError.toPrecision(3)}, max rel error ${d.maxRelError.toPrecision(3)})${d.culprit ? `; first broken by pass ${d.culprit}` : ''}; nothing was written`,
+    message: (d) => `${d.file}: the optimized model's output '${d.output}' differs from the original (${d.problem ?? `max abs error ${d.maxAbsError.toPrecision(3)}, max rel error ${d.maxRelError.toPrecision(3)}`})${d.culprit ? `; first broken by pass ${d.culprit}` : ''}; nothing was written`,
     hint: 'rerun with --bisect to find the pass, or loosen --atol/--rtol if the difference is acceptable',
   }),
   MLS_ERR_PASS_FAILED: spec<{ file: string; pass: string; reason: string }>({

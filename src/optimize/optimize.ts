@@ -110,8 +110,8 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
       const worst = check.outputs.find((o) => o.mismatches > 0 || o.problem)!;
       const culprit = options.bisect ? await bisect(input, options, passes, passOptions, feedShapes, runs) : '';
       throw new MlserveError('MLS_ERR_OPTIMIZE_CHECK_FAILED', {
-        file: input, output: worst.problem ? `${worst.name}' (${worst.problem})` .replace(/'$/, '') : worst.name,
-        maxAbsError: worst.maxAbsError, maxRelError: worst.maxRelError, culprit,
+        file: input, output: worst.name, maxAbsError: worst.maxAbsError, maxRelError: worst.maxRelError,
+        ...(worst.problem ? { problem: worst.problem } : {}), culprit,
       });
     }
   }
@@ -143,34 +143,27 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
 async function rewrite(input: string, options: OptimizeOptions, passes: Pass[], passOptions: PassOptions, precision: Pass[] = []) {
   const model = loadModel(input);
   fixInputShapes(model, options);
-  let result;
-  try {
-    result = await runPipeline(model, passes, passOptions);
-  } catch (e) {
-    // A pass's own MlserveError (quantize_static without calibration inputs, …) is the user's to fix.
-    if (e instanceof PassFailedError && e.cause instanceof MlserveError) throw e.cause;
-    if (e instanceof PassFailedError) {
-      throw new MlserveError('MLS_ERR_PASS_FAILED', { file: input, pass: e.pass, reason: (e.cause as Error)?.message ?? String(e.cause) }, { cause: e });
-    }
-    throw e;
-  }
+  const result = await runStage(input, model, passes, passOptions);
   const floatBytes = encodeModel(model.toProto());
   if (precision.length === 0) return { pipeline: { model, ...result, precisionPasses: [] as PassRecord[] }, bytes: floatBytes, floatBytes };
-  let stage;
-  try {
-    stage = await runPipeline(model, precision, passOptions, 1);
-  } catch (e) {
-    if (e instanceof PassFailedError && e.cause instanceof MlserveError) throw e.cause;
-    if (e instanceof PassFailedError) {
-      throw new MlserveError('MLS_ERR_PASS_FAILED', { file: input, pass: e.pass, reason: (e.cause as Error)?.message ?? String(e.cause) }, { cause: e });
-    }
-    throw e;
-  }
+  const stage = await runStage(input, model, precision, passOptions, 1);
   const pipeline = {
     model, rounds: result.rounds, passes: [...result.passes, ...stage.passes], declines: [...result.declines, ...stage.declines],
     precisionPasses: stage.passes,
   };
   return { pipeline, bytes: encodeModel(model.toProto()), floatBytes };
+}
+
+/** runPipeline, with a failing pass reported as the user's error it raised, or as MLS_ERR_PASS_FAILED. */
+async function runStage(input: string, model: Model, passes: Pass[], passOptions: PassOptions, maxRounds?: number) {
+  try {
+    return await runPipeline(model, passes, passOptions, maxRounds);
+  } catch (e) {
+    if (!(e instanceof PassFailedError)) throw e;
+    // A pass's own MlserveError (quantize_static without calibration inputs, …) is the user's to fix.
+    if (e.cause instanceof MlserveError) throw e.cause;
+    throw new MlserveError('MLS_ERR_PASS_FAILED', { file: input, pass: e.pass, reason: (e.cause as Error)?.message ?? String(e.cause) }, { cause: e });
+  }
 }
 
 async function verify(input: string, candidate: Uint8Array, inputs: InputSpec[], shapes: Map<string, number[]>, options: OptimizeOptions, runs: number): Promise<EquivalenceReport> {
