@@ -38,13 +38,16 @@ for (const args of steps) {
   }
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
+const next = [
+  [`mlserve serve ${bundle}`, 'serve the selected variants over HTTP (KServe v2)'],
+  [`open ${join(out, 'bench.html')}`, 'the benchmark report with charts'],
+  [`mlserve bench ${bundle} --json > baseline.json`, 'a baseline to compare later runs with'],
+  [`mlserve bench ${bundle} --baseline baseline.json --fail-on-regression 10`, 'in CI: fail when a variant got 10% slower'],
+  ['mlserve compile <your-model.onnx> -o <bundle> --provider cpu,wasm --batch 1,2,4,8 --fix-dim <dim>=<size>', 'the same for your own model'],
+];
 console.log(`
 Pipeline done in ${seconds} s. Everything is in ${relative(root, join(root, out)) || '.'}/. Next:
 
-  mlserve serve ${bundle}                    # serve the selected variants over HTTP (KServe v2)
-  open ${join(out, 'bench.html')}                          # the benchmark report with charts
-  mlserve bench ${bundle} --json > baseline.json
-  mlserve bench ${bundle} --baseline baseline.json --fail-on-regression 10   # in CI
-  mlserve compile <your-model.onnx> -o <bundle> --provider cpu,wasm --batch 1,2,4,8 --fix-dim <dim>=<size>
+${next.map(([cmd, why]) => `  # ${why}\n  ${cmd}`).join('\n')}
 
 (run mlserve as \`node bin/mlserve.js\` from this folder, or \`npx mlserve\` once installed)`);
