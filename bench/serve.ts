@@ -1,10 +1,17 @@
 /**
- * `mlserve serve` under load over real HTTP, driven by autocannon, on the PP-OCR direction classifier, the
- * PP-OCRv4 recognizer and the generated MLP, at 1, 8 and 64 concurrent clients (closed loop: each client
+ * `mlserve serve` under load over real HTTP, driven by wrk (or autocannon where wrk is not installed), on
+ * the PP-OCR direction classifier, the PP-OCRv4 recognizer and the generated MLP, at 1, 8 and 64 concurrent clients (closed loop: each client
  * sends its next request when the last is answered). Prints one Markdown table for the README.
  *
  *   npx tsc -p . && node dist/bench/serve.js [--duration 5] [--rounds 3] [--models cls,rec,mlp]
  *       [--concurrency 1,8,64] [--mlp-max-batch 64] [--max-delay-ms MS] [--json results.json]
+ *       [--tool wrk|autocannon]
+ *
+ * The load generator: wrk (`apt-get install -y wrk` on Debian/Ubuntu; one thread, C, epoll) when it is on
+ * the PATH, else autocannon (a devDependency; Node, so it takes 17–60% of a core per run here, which a
+ * 2-core machine takes from the server it measures). bench/wrk-post.lua sets the POST, its headers and the
+ * body (read from a file this bench writes) and prints wrk's results, its latency histogram included, as
+ * JSON. The table's footnote names the tool that measured.
  *
  * Per model two servers run as real `mlserve serve` child processes: A with batching (--max-batch 8 for
  * the OCR models with the default --max-delay-ms 2; the MLP with --max-batch 64 and --max-delay-ms 0, as
@@ -19,13 +26,15 @@
  * - served ÷ plain: A's rows/s ÷ plain onnxruntime-node in this process (one session, run back to back
  *   at the mean batch size A formed, read from /metrics; the faster of 1 and all-cores intra-op threads),
  *   measured while nothing else of ours runs. The served figure shares the cores with the load generator
- *   (its CPU use is the last column); "per CPU-second" divides each side's rows by the CPU time it used
+ *   (its CPU use is the last column: wrk's process, or autocannon, plus this process's health poller;
+ *   with wrk, wrk's own share in brackets); "per CPU-second" divides each side's rows by the CPU time it used
  *   (the whole server process, all threads; the plain process), which takes that sharing out.
  * - batching ÷ unbatched: A's req/s ÷ B's.
- * - p50 / p99: A's request latency as autocannon's clients see it (not rounded to ms).
+ * - p50 / p99: A's request latency as the load generator's clients see it (wrk: µs resolution; autocannon:
+ *   not rounded to ms).
  * - health p99: GET /v2/health/ready polled every 10 ms from a separate thread during A's load.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,10 +70,20 @@ interface Options {
   /** --max-delay-ms of every server; undefined: the default. */
   maxDelayMs: number | undefined;
   json: string | undefined;
+  tool: Tool;
+}
+
+type Tool = 'wrk' | 'autocannon';
+
+/** wrk when it is on the PATH (`wrk --version` prints and exits 1, so only a spawn error means absent). */
+function wrkVersion(): string | undefined {
+  const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  if (r.error) return undefined;
+  return /^wrk (\S+)/m.exec(r.stdout + r.stderr)?.[1] ?? 'unknown';
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { duration: 5, rounds: 3, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, maxDelayMs: undefined, json: undefined };
+  const o: Options = { duration: 5, rounds: 3, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, maxDelayMs: undefined, json: undefined, tool: wrkVersion() ? 'wrk' : 'autocannon' };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -75,6 +94,9 @@ function parseArgs(argv: string[]): Options {
       case '--mlp-max-batch': o.mlpMaxBatch = Number(value); i++; break;
       case '--max-delay-ms': o.maxDelayMs = Number(value); i++; break;
       case '--json': o.json = value; i++; break;
+      case '--tool':
+        if (value !== 'wrk' && value !== 'autocannon') throw new Error(`--tool: wrk or autocannon, not ${value}`);
+        o.tool = value; i++; break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -155,9 +177,11 @@ interface LoadResult {
   healthFailures: number;
   rows: number;
   batches: number;
-  /** CPU time the server process (all its threads) and this process (the load generator, the poller) used. */
+  /** CPU time the server process (all its threads) and the load generator (wrk's process or this one, with the poller) used. */
   serverCpuSeconds: number;
   clientCpuSeconds: number;
+  /** The part of clientCpuSeconds wrk's process used (0 with autocannon, which runs in this process). */
+  toolCpuSeconds: number;
 }
 
 /** User + system CPU seconds of a process and all its threads, from /proc (Linux; NaN elsewhere). */
@@ -177,6 +201,55 @@ function ownCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/** CPU seconds of this process's children that have ended and been waited for (cutime + cstime of stat(5)). */
+function endedChildrenCpuSeconds(): number {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'mlserve-bench-serve-'));
+process.on('exit', () => fs.rmSync(TMP, { recursive: true, force: true }));
+
+interface ToolResult {
+  ok: number;
+  seconds: number;
+  failures: number;
+  /** Milliseconds, one per answered 200 (wrk: every answered request; non-2xx are counted, not timed apart). */
+  latencies: number[];
+}
+
+/** One wrk run (one thread: enough for 64 connections, and the least CPU) with bench/wrk-post.lua. */
+async function runWrk(url: string, body: Buffer, headers: Record<string, string>, connections: number, seconds: number): Promise<ToolResult> {
+  const bodyFile = path.join(TMP, 'body.bin');
+  fs.writeFileSync(bodyFile, body);
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '-s', path.join(ROOT, 'bench/wrk-post.lua'), url, '--', bodyFile, headers['Inference-Header-Content-Length']!];
+  const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  const line = /^WRK_JSON (.+)$/m.exec(out)?.[1];
+  if (code !== 0 || !line) throw new Error(`wrk ${args.join(' ')} exited ${code}:\n${out.slice(0, 2000)}`);
+  const r = JSON.parse(line) as { requests: number; durationUs: number; errors: Record<'connect' | 'read' | 'write' | 'status' | 'timeout', number>; latencyUs: Array<[number, number]> };
+  const latencies: number[] = [];
+  for (const [us, n] of r.latencyUs) for (let i = 0; i < n; i++) latencies.push(us / 1000);
+  const e = r.errors;
+  return { ok: r.requests - e.status, seconds: r.durationUs / 1e6, failures: e.status + e.connect + e.read + e.write + e.timeout, latencies };
+}
+
+async function runAutocannon(url: string, body: Buffer, headers: Record<string, string>, connections: number, seconds: number): Promise<ToolResult> {
+  const latencies: number[] = [];
+  const instance = autocannon({ url, method: 'POST', body, headers, connections, duration: seconds, timeout: 30 });
+  instance.on('response', (_client, status, _bytes, ms) => { if (status === 200) latencies.push(ms); });
+  const result = await instance;
+  return { ok: result['2xx'], seconds: result.duration, failures: result.non2xx + result.errors, latencies };
+}
+
 function requestBody(m: BenchModel): { body: Buffer; headers: Record<string, string> } {
   const data = floats(m.dims.reduce((a, b) => a * b, 1), 7);
   const header = Buffer.from(JSON.stringify({
@@ -189,31 +262,30 @@ function requestBody(m: BenchModel): { body: Buffer; headers: Record<string, str
   };
 }
 
-async function load(server: Server, m: BenchModel, connections: number, seconds: number): Promise<LoadResult> {
+async function load(server: Server, m: BenchModel, connections: number, seconds: number, tool: Tool): Promise<LoadResult> {
   const { body, headers } = requestBody(m);
   const before = await batchCounters(server.url, m.name);
   const serverCpu = processCpuSeconds(server.child.pid!);
-  const clientCpu = ownCpuSeconds();
+  // The load generator's CPU: this process (autocannon, and the health poller either way) plus wrk's.
+  const ownCpu = ownCpuSeconds();
+  const childCpu = endedChildrenCpuSeconds();
   const poller = startHealthPoller(`${server.url}/v2/health/ready`, 10);
-  const latencies: number[] = [];
-  const instance = autocannon({ url: `${server.url}/v2/models/${m.name}/infer`, method: 'POST', body, headers, connections, duration: seconds, timeout: 30 });
-  instance.on('response', (_client, status, _bytes, ms) => { if (status === 200) latencies.push(ms); });
-  const result = await instance;
+  const run = tool === 'wrk' ? runWrk : runAutocannon;
+  const result = await run(`${server.url}/v2/models/${m.name}/infer`, body, headers, connections, seconds);
   const serverCpuSeconds = processCpuSeconds(server.child.pid!) - serverCpu;
-  const clientCpuSeconds = ownCpuSeconds() - clientCpu;
+  const toolCpuSeconds = endedChildrenCpuSeconds() - childCpu;
+  const clientCpuSeconds = ownCpuSeconds() - ownCpu + toolCpuSeconds;
   const health = await poller.stop();
   const after = await batchCounters(server.url, m.name);
   return {
-    ok: result['2xx'],
-    seconds: result.duration,
-    failures: result.non2xx + result.errors,
-    latencies,
+    ...result,
     health: health.latencies,
     healthFailures: health.failures,
     rows: after.rows - before.rows,
     batches: after.batches - before.batches,
     serverCpuSeconds,
     clientCpuSeconds,
+    toolCpuSeconds,
   };
 }
 
@@ -223,6 +295,7 @@ function merge(results: LoadResult[]): LoadResult {
     latencies: a.latencies.concat(b.latencies), health: a.health.concat(b.health), healthFailures: a.healthFailures + b.healthFailures,
     rows: a.rows + b.rows, batches: a.batches + b.batches,
     serverCpuSeconds: a.serverCpuSeconds + b.serverCpuSeconds, clientCpuSeconds: a.clientCpuSeconds + b.clientCpuSeconds,
+    toolCpuSeconds: a.toolCpuSeconds + b.toolCpuSeconds,
   }));
 }
 
@@ -295,6 +368,8 @@ interface Row {
   healthP99: number;
   healthP99Unbatched: number;
   clientCpuCores: number;
+  /** wrk's own share of clientCpuCores (0 with autocannon); the rest is this process: health poller, Node. */
+  toolCpuCores: number;
   failures: number;
 }
 
@@ -305,19 +380,19 @@ async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     // Warm-up: connections, JIT, onnxruntime's arenas at the sizes the load forms.
-    await load(a, m, 8, 2);
-    await load(b, m, 8, 2);
+    await load(a, m, 8, 2, o.tool);
+    await load(b, m, 8, 2, o.tool);
     for (const c of o.concurrency) {
       const runsA: LoadResult[] = [];
       const runsB: LoadResult[] = [];
       const plains: Array<PlainResult & { batch: number }> = [];
       // A, plain at the batch A formed, B: close in time, so the machine's drift hits all three alike.
       for (let r = 0; r < o.rounds; r++) {
-        const ra = await load(a, m, c, o.duration);
+        const ra = await load(a, m, c, o.duration, o.tool);
         runsA.push(ra);
         const batch = Math.max(1, Math.round(ra.rows / ra.batches));
         plains.push({ ...await plainRun(m, batch, o.duration / 2), batch });
-        runsB.push(await load(b, m, c, o.duration));
+        runsB.push(await load(b, m, c, o.duration, o.tool));
       }
       const A = merge(runsA);
       const B = merge(runsB);
@@ -340,6 +415,7 @@ async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
         healthP99: percentile(A.health.sort((x, y) => x - y), 99),
         healthP99Unbatched: percentile(B.health.sort((x, y) => x - y), 99),
         clientCpuCores: A.clientCpuSeconds / A.seconds,
+        toolCpuCores: A.toolCpuSeconds / A.seconds,
         failures: A.failures + B.failures + A.healthFailures + B.healthFailures,
       };
       rows.push(row);
@@ -359,7 +435,7 @@ function table(rows: Row[]): string {
   const body = rows.map((r) => [
     r.model, r.clients, f(r.servedRps), f(r.meanBatch, 1), `${f(r.plainRowsPerSecond)} (${[...new Set(r.plainBatches)].join('/')})`,
     r2(r.servedVsPlain), r2(r.servedVsPlainPerCpu), f(r.unbatchedRps), r2(r.batchedVsUnbatched),
-    f(r.p50, 1), f(r.p99, 1), f(r.healthP99, 1), `${f(r.clientCpuCores * 100)}%`,
+    f(r.p50, 1), f(r.p99, 1), f(r.healthP99, 1), `${f(r.clientCpuCores * 100)}%${r.toolCpuCores > 0 ? ` (wrk ${f(r.toolCpuCores * 100)}%)` : ''}`,
   ].join(' | ')).map((line) => `| ${line} |`);
   return [head, rule, ...body].join('\n');
 }
@@ -371,13 +447,14 @@ async function main(): Promise<void> {
     { key: 'rec', label: 'PP-OCRv4 rec', file: OCR_REC, name: 'rec', input: 'x', dims: [1, 3, 48, 320], maxBatch: 8, maxDelayMs: o.maxDelayMs },
     { key: 'mlp', label: 'MLP', file: MLP, name: 'mlp', input: 'input', dims: [1, 64], maxBatch: o.mlpMaxBatch, maxDelayMs: o.maxDelayMs ?? 0 },
   ].filter((m) => o.models.includes(m.key));
-  note(`${os.availableParallelism()} cores; ${o.duration} s per run, ${o.rounds} rounds A B per concurrency; binary tensor data; node ${process.version}`);
+  const toolLabel = o.tool === 'wrk' ? `wrk ${wrkVersion() ?? '(not found)'}, 1 thread` : 'autocannon (in this process)';
+  note(`${os.availableParallelism()} cores; ${o.duration} s per run, ${o.rounds} rounds A B per concurrency; binary tensor data; node ${process.version}; load generator: ${toolLabel}`);
   const rows: Row[] = [];
   for (const m of models) rows.push(...await benchModel(m, o));
   console.log(table(rows));
   const failures = rows.reduce((n, r) => n + r.failures, 0);
-  console.log(`\nnon-200 answers or errors (load and health polls): ${failures}`);
-  if (o.json) fs.writeFileSync(o.json, JSON.stringify({ cores: os.availableParallelism(), node: process.version, options: o, rows }, null, 2));
+  console.log(`\nload generator: ${toolLabel}; non-200 answers or errors (load and health polls): ${failures}`);
+  if (o.json) fs.writeFileSync(o.json, JSON.stringify({ cores: os.availableParallelism(), node: process.version, tool: toolLabel, options: o, rows }, null, 2));
 }
 
 await main();
