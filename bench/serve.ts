@@ -26,20 +26,22 @@
  * - served ÷ plain: A's rows/s ÷ plain onnxruntime-node in this process (one session, run back to back
  *   at the mean batch size A formed, read from /metrics; the faster of 1 and all-cores intra-op threads),
  *   measured while nothing else of ours runs. The served figure shares the cores with the load generator
- *   (its CPU use is the last column: wrk's process, or autocannon, plus this process's health poller;
- *   with wrk, wrk's own share in brackets); "per CPU-second" divides each side's rows by the CPU time it used
+ *   (its CPU use is the last column: the load tool, the health poller's process and this process, with
+ *   "(tool% + health%)" in brackets, the rest being this process, which only waits for wrk; autocannon
+ *   runs in this process, so its share is this process's); "per CPU-second" divides each side's rows by the CPU time it used
  *   (the whole server process, all threads; the plain process), which takes that sharing out.
  * - batching ÷ unbatched: A's req/s ÷ B's.
  * - p50 / p99: A's request latency as the load generator's clients see it (wrk: µs resolution; autocannon:
  *   not rounded to ms).
- * - health p99: GET /v2/health/ready polled every 10 ms from a separate thread during A's load.
+ * - health p99: GET /v2/health/ready during A's load, from a process of its own that waits 10 ms after
+ *   each answer (wrk -c1 with bench/wrk-health.lua; a small Node process with autocannon), so that this
+ *   process runs nothing while wrk measures.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { percentile } from '../src/bench/latency-stats.js';
 import { createSession } from '../src/runtime/ort-session.js';
@@ -139,32 +141,65 @@ async function batchCounters(url: string, name: string): Promise<{ rows: number;
   return { rows: read('mlserve_batch_rows_total'), batches: read('mlserve_batches_total') };
 }
 
-/** A thread of its own polls `url` every `intervalMs`, so the load generator's busy event loop does not delay it. */
-function startHealthPoller(url: string, intervalMs: number): { stop(): Promise<{ latencies: number[]; failures: number }> } {
+interface HealthPoller {
+  /** Stops the poller and waits for it to exit (so its CPU time is in this process's cutime/cstime). */
+  stop(): Promise<{ latencies: number[]; failures: number }>;
+}
+
+/**
+ * A process of its own polls `url`, waiting `intervalMs` after each answer, until stopped: wrk with
+ * bench/wrk-health.lua when wrk measures (C, about 1% of a core), else a small Node process. This process
+ * then only waits for its children while the load runs: no timers, no sockets, nothing that takes the
+ * server's cores (on 2 cores the in-process poller thread cost as much CPU as wrk itself).
+ */
+function startHealthPoller(url: string, intervalMs: number, tool: Tool): HealthPoller {
+  if (tool === 'wrk') {
+    // Runs until SIGINT, on which wrk stops and prints its report (and the script's JSON line).
+    const args = ['-t1', '-c1', '-d1h', '--timeout', '30s', '-s', path.join(ROOT, 'bench/wrk-health.lua'), url, '--', String(intervalMs)];
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    return {
+      async stop() {
+        child.kill('SIGINT');
+        const code = await closed;
+        const r = parseWrkJson(out);
+        if (!r) throw new Error(`health poller wrk ${args.join(' ')} exited ${code}:\n${out.slice(0, 2000)}`);
+        return { latencies: r.latencies, failures: r.failures };
+      },
+    };
+  }
   const code = `
-    const { parentPort, workerData } = require('node:worker_threads');
     const http = require('node:http');
+    const [url, intervalMs] = [process.argv[1], Number(process.argv[2])];
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const latencies = [];
     let failures = 0;
     let stop = false;
-    parentPort.once('message', () => { stop = true; });
-    const next = () => setTimeout(poll, workerData.intervalMs);
+    process.stdin.on('data', () => {}).on('end', () => { stop = true; });
+    const next = () => setTimeout(poll, intervalMs);
     function poll() {
-      if (stop) { agent.destroy(); parentPort.postMessage({ latencies, failures }); return; }
+      if (stop) { agent.destroy(); process.stdout.write(JSON.stringify({ latencies, failures })); return; }
       const t = performance.now();
-      http.get(workerData.url, { agent }, (res) => {
+      http.get(url, { agent }, (res) => {
         res.resume();
         res.on('end', () => { if (res.statusCode === 200) latencies.push(performance.now() - t); else failures++; next(); });
       }).on('error', () => { failures++; next(); });
     }
     poll();`;
-  const worker = new Worker(code, { eval: true, workerData: { url, intervalMs } });
+  const child = spawn(process.execPath, ['-e', code, url, String(intervalMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
   return {
-    stop: () => new Promise((resolve) => {
-      worker.once('message', (result: { latencies: number[]; failures: number }) => { void worker.terminate(); resolve(result); });
-      worker.postMessage('stop');
-    }),
+    async stop() {
+      child.stdin.end();
+      const exitCode = await closed;
+      if (exitCode !== 0) throw new Error(`health poller exited ${exitCode}`);
+      return JSON.parse(out) as { latencies: number[]; failures: number };
+    },
   };
 }
 
@@ -177,11 +212,12 @@ interface LoadResult {
   healthFailures: number;
   rows: number;
   batches: number;
-  /** CPU time the server process (all its threads) and the load generator (wrk's process or this one, with the poller) used. */
+  /** CPU time the server process (all its threads) and the load generator (wrk's process or autocannon, the health poller and this process) used. */
   serverCpuSeconds: number;
   clientCpuSeconds: number;
-  /** The part of clientCpuSeconds wrk's process used (0 with autocannon, which runs in this process). */
+  /** The parts of clientCpuSeconds the load tool (wrk's process; autocannon: this process) and the health poller's process used. */
   toolCpuSeconds: number;
+  healthCpuSeconds: number;
 }
 
 /** User + system CPU seconds of a process and all its threads, from /proc (Linux; NaN elsewhere). */
@@ -233,8 +269,15 @@ async function runWrk(url: string, body: Buffer, headers: Record<string, string>
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  const r = parseWrkJson(out);
+  if (code !== 0 || !r) throw new Error(`wrk ${args.join(' ')} exited ${code}:\n${out.slice(0, 2000)}`);
+  return r;
+}
+
+/** The WRK_JSON line bench/wrk-post.lua and bench/wrk-health.lua print; undefined when absent. */
+function parseWrkJson(out: string): ToolResult | undefined {
   const line = /^WRK_JSON (.+)$/m.exec(out)?.[1];
-  if (code !== 0 || !line) throw new Error(`wrk ${args.join(' ')} exited ${code}:\n${out.slice(0, 2000)}`);
+  if (!line) return undefined;
   const r = JSON.parse(line) as { requests: number; durationUs: number; errors: Record<'connect' | 'read' | 'write' | 'status' | 'timeout', number>; latencyUs: Array<[number, number]> };
   const latencies: number[] = [];
   for (const [us, n] of r.latencyUs) for (let i = 0; i < n; i++) latencies.push(us / 1000);
@@ -266,16 +309,19 @@ async function load(server: Server, m: BenchModel, connections: number, seconds:
   const { body, headers } = requestBody(m);
   const before = await batchCounters(server.url, m.name);
   const serverCpu = processCpuSeconds(server.child.pid!);
-  // The load generator's CPU: this process (autocannon, and the health poller either way) plus wrk's.
+  // The load generator's CPU: wrk's process (or autocannon, in this one), the health poller's and this one's.
   const ownCpu = ownCpuSeconds();
   const childCpu = endedChildrenCpuSeconds();
-  const poller = startHealthPoller(`${server.url}/v2/health/ready`, 10);
+  const poller = startHealthPoller(`${server.url}/v2/health/ready`, 10, tool);
   const run = tool === 'wrk' ? runWrk : runAutocannon;
+  // While this awaits wrk, this process runs nothing: no timers, no poller (it is a process of its own).
   const result = await run(`${server.url}/v2/models/${m.name}/infer`, body, headers, connections, seconds);
   const serverCpuSeconds = processCpuSeconds(server.child.pid!) - serverCpu;
-  const toolCpuSeconds = endedChildrenCpuSeconds() - childCpu;
-  const clientCpuSeconds = ownCpuSeconds() - ownCpu + toolCpuSeconds;
+  const ownCpuUsed = ownCpuSeconds() - ownCpu;
+  const toolCpuSeconds = tool === 'wrk' ? endedChildrenCpuSeconds() - childCpu : ownCpuUsed;
   const health = await poller.stop();
+  // The poller has exited and been waited for, so its CPU time is now in this process's cutime + cstime.
+  const healthCpuSeconds = endedChildrenCpuSeconds() - childCpu - (tool === 'wrk' ? toolCpuSeconds : 0);
   const after = await batchCounters(server.url, m.name);
   return {
     ...result,
@@ -284,8 +330,9 @@ async function load(server: Server, m: BenchModel, connections: number, seconds:
     rows: after.rows - before.rows,
     batches: after.batches - before.batches,
     serverCpuSeconds,
-    clientCpuSeconds,
+    clientCpuSeconds: (tool === 'wrk' ? ownCpuUsed + toolCpuSeconds : ownCpuUsed) + healthCpuSeconds,
     toolCpuSeconds,
+    healthCpuSeconds,
   };
 }
 
@@ -295,7 +342,7 @@ function merge(results: LoadResult[]): LoadResult {
     latencies: a.latencies.concat(b.latencies), health: a.health.concat(b.health), healthFailures: a.healthFailures + b.healthFailures,
     rows: a.rows + b.rows, batches: a.batches + b.batches,
     serverCpuSeconds: a.serverCpuSeconds + b.serverCpuSeconds, clientCpuSeconds: a.clientCpuSeconds + b.clientCpuSeconds,
-    toolCpuSeconds: a.toolCpuSeconds + b.toolCpuSeconds,
+    toolCpuSeconds: a.toolCpuSeconds + b.toolCpuSeconds, healthCpuSeconds: a.healthCpuSeconds + b.healthCpuSeconds,
   }));
 }
 
@@ -368,8 +415,9 @@ interface Row {
   healthP99: number;
   healthP99Unbatched: number;
   clientCpuCores: number;
-  /** wrk's own share of clientCpuCores (0 with autocannon); the rest is this process: health poller, Node. */
+  /** The load tool's share of clientCpuCores (wrk's process, or autocannon's in this one) and the health poller's; the rest is this process. */
   toolCpuCores: number;
+  healthCpuCores: number;
   failures: number;
 }
 
@@ -416,6 +464,7 @@ async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
         healthP99Unbatched: percentile(B.health.sort((x, y) => x - y), 99),
         clientCpuCores: A.clientCpuSeconds / A.seconds,
         toolCpuCores: A.toolCpuSeconds / A.seconds,
+        healthCpuCores: A.healthCpuSeconds / A.seconds,
         failures: A.failures + B.failures + A.healthFailures + B.healthFailures,
       };
       rows.push(row);
@@ -435,7 +484,7 @@ function table(rows: Row[]): string {
   const body = rows.map((r) => [
     r.model, r.clients, f(r.servedRps), f(r.meanBatch, 1), `${f(r.plainRowsPerSecond)} (${[...new Set(r.plainBatches)].join('/')})`,
     r2(r.servedVsPlain), r2(r.servedVsPlainPerCpu), f(r.unbatchedRps), r2(r.batchedVsUnbatched),
-    f(r.p50, 1), f(r.p99, 1), f(r.healthP99, 1), `${f(r.clientCpuCores * 100)}%${r.toolCpuCores > 0 ? ` (wrk ${f(r.toolCpuCores * 100)}%)` : ''}`,
+    f(r.p50, 1), f(r.p99, 1), f(r.healthP99, 1), `${f(r.clientCpuCores * 100)}% (${f(r.toolCpuCores * 100)}% + ${f(r.healthCpuCores * 100)}%)`,
   ].join(' | ')).map((line) => `| ${line} |`);
   return [head, rule, ...body].join('\n');
 }
