@@ -14,16 +14,5 @@ function delay()
   return pause
 end
 
--- Same line as bench/wrk-post.lua's: wrk's report, then the latency histogram (µs value, count).
-function done(summary, latency, requests)
-  local e = summary.errors
-  local hist = {}
-  for i = 1, #latency do
-    local us, n = latency(i)
-    hist[#hist + 1] = string.format('[%d,%d]', us, n)
-  end
-  io.write(string.format(
-    '\nWRK_JSON {"requests":%d,"durationUs":%d,"bytes":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"latencyUs":[%s]}\n',
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
-    table.concat(hist, ',')))
-end
+-- done(): the shared WRK_JSON report, from the file beside this one.
+dofile(debug.getinfo(1, 'S').source:match('^@(.*/)') .. 'wrk-report.lua')

@@ -7,16 +7,12 @@
  */
 import type { Command } from 'commander';
 import { MlserveError } from '../../errors.js';
+import type { ServingOptions } from '../../serve/serving.js';
 
-interface ServeFlags {
+/** The batcher and worker flags are the library's own options; the rest belong to the HTTP server. */
+interface ServeFlags extends Pick<ServingOptions, 'maxBatch' | 'maxDelayMs' | 'workers' | 'threadsPerWorker' | 'queueLimit' | 'timeoutMs'> {
   port: number;
   host: string;
-  maxBatch?: number;
-  maxDelayMs?: number;
-  workers?: number;
-  threadsPerWorker?: number;
-  queueLimit?: number;
-  timeoutMs?: number;
   maxBodyMb: number;
   modelControl: 'none' | 'explicit';
   logLevel: 'error' | 'warn' | 'info' | 'debug';
