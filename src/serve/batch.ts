@@ -5,8 +5,7 @@
  * Every request may carry its own batch dim of n ≥ 1 rows ("flexible batch sizes"), so a request is a row
  * range of the batch, never a single row.
  *
- * Padding rows are zeros (false, '' for strings), not a repeat of the last real row: a fresh typed array is
- * already zeroed, so padding costs nothing; the padded rows hold no client's data; and zeros are exactly
+ * Padding rows are zeros (false, '' for strings), not a repeat of the last real row: the padded rows hold no client's data; and zeros are exactly
  * what warm-up ran the model on at every batch size, so a model that reached READY is known to accept them.
  * Rows are computed independently (what makes batching valid at all), so their content never reaches a
  * real row's output.
@@ -14,7 +13,10 @@
  * Splitting returns views (subarray) on the batch's output buffers: no copy. A request's output data may
  * therefore share its ArrayBuffer with other requests of the same batch — copy it before transferring it.
  */
-import { allocateData, elementCount, type Tensor, type TensorData } from './tensor.js';
+import { allocateData, elementCount, type Tensor, type TensorData, type TensorDType } from './tensor.js';
+
+/** Where a batch's storage comes from: fresh zeroed arrays, or recycled ones whose contents are stale. */
+export type Allocate = (dtype: TensorDType, length: number) => TensorData;
 
 export function rowCount(t: Tensor): number {
   return t.dims[0] ?? 1;
@@ -25,11 +27,12 @@ function rowSize(t: Tensor): number {
 }
 
 /**
- * One fresh tensor holding `parts` one after another along axis 0, then zero rows up to `padTo` rows.
- * The parts must share dtype and non-batch dims (the batch policy only groups such requests). The result
- * always owns its whole buffer, so it can be transferred to a worker without touching the callers' arrays.
+ * One tensor holding `parts` one after another along axis 0, then zero rows up to `padTo` rows, in storage
+ * from `allocate` (every element is written, so stale storage is fine). The parts must share dtype and
+ * non-batch dims (the batch policy only groups such requests). The result always owns its whole buffer, so
+ * it can be transferred to a worker without touching the callers' arrays.
  */
-export function stackRows(parts: readonly Tensor[], padTo?: number): Tensor {
+export function stackRows(parts: readonly Tensor[], padTo?: number, allocate: Allocate = allocateData): Tensor {
   const first = parts[0];
   if (!first) throw new Error('stackRows: nothing to stack');
   const inner = first.dims.slice(1);
@@ -44,7 +47,7 @@ export function stackRows(parts: readonly Tensor[], padTo?: number): Tensor {
   const total = padTo ?? rows;
   if (total < rows) throw new Error(`stackRows: ${rows} rows do not fit in a batch of ${total}`);
   const size = elementCount(inner);
-  const data = allocateData(first.dtype, total * size);
+  const data = allocate(first.dtype, total * size);
   let offset = 0;
   for (const p of parts) {
     if (Array.isArray(data)) {
@@ -55,7 +58,16 @@ export function stackRows(parts: readonly Tensor[], padTo?: number): Tensor {
     }
     offset += p.data.length;
   }
+  zeroFrom(data, offset);
   return { dtype: first.dtype, dims: [total, ...inner], data };
+}
+
+/** Zeros (false, '') from `offset` on: the padding rows, which recycled storage holds old data in. */
+function zeroFrom(data: TensorData, offset: number): void {
+  if (offset >= data.length) return;
+  if (Array.isArray(data)) data.fill('', offset);
+  else if (data instanceof BigInt64Array || data instanceof BigUint64Array) data.fill(0n, offset);
+  else (data as Float32Array).fill(0, offset);
 }
 
 /** Rows [start, start + count) as a view on the same memory (a copy only for string tensors). */
@@ -80,11 +92,11 @@ export function splitRows(t: Tensor, counts: readonly number[]): Tensor[] {
 }
 
 /** Stacks each named input across requests (all requests carry the same names). */
-export function stackInputs(requests: ReadonlyArray<Readonly<Record<string, Tensor>>>, padTo?: number): Record<string, Tensor> {
+export function stackInputs(requests: ReadonlyArray<Readonly<Record<string, Tensor>>>, padTo?: number, allocate: Allocate = allocateData): Record<string, Tensor> {
   const first = requests[0];
   if (!first) throw new Error('stackInputs: no requests');
   const batch: Record<string, Tensor> = {};
-  for (const name of Object.keys(first)) batch[name] = stackRows(requests.map((r) => r[name]!), padTo);
+  for (const name of Object.keys(first)) batch[name] = stackRows(requests.map((r) => r[name]!), padTo, allocate);
   return batch;
 }
 

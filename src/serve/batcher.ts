@@ -15,7 +15,7 @@
  *   batch has started it is answered normally (the deadline bounds waiting, as in Triton's queue policy).
  */
 import { MlserveError } from '../errors.js';
-import { copyTensor, splitOutputs, stackInputs } from './batch.js';
+import { copyTensor, splitOutputs, stackInputs, type Allocate } from './batch.js';
 import { planBatch, type BatchConfig, type BatchPlan } from './batch-policy.js';
 import { RequestQueue, type QueuedRequest } from './request-queue.js';
 import type { ServingStats } from './serving-stats.js';
@@ -38,6 +38,8 @@ export interface BatchRunner {
    * transferred to another thread). Rejects with an MlserveError.
    */
   run(inputs: Tensors, batchSize: number): Promise<RunResult>;
+  /** Storage for a batch input, possibly recycled from an earlier batch; absent: fresh arrays. */
+  allocate?: Allocate;
 }
 
 export interface Clock {
@@ -177,7 +179,7 @@ export class Batcher {
     try {
       inputs = this.options.unbatched
         ? Object.fromEntries(Object.entries(requests[0]!.inputs).map(([name, t]) => [name, copyTensor(t)]))
-        : stackInputs(requests.map((r) => r.inputs), plan.batchSize);
+        : stackInputs(requests.map((r) => r.inputs), plan.batchSize, this.options.runner.allocate);
     } catch (e) {
       this.fail(requests, e);
       return;

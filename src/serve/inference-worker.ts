@@ -107,7 +107,10 @@ async function run(id: number, batchSize: number, inputs: Record<string, Tensor>
     const computeMs = performance.now() - started;
     const outputs: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(results)) outputs[name] = ownedTensor(fromOrtTensor(t));
-    post({ type: 'result', id, outputs, computeMs }, transferList(Object.values(outputs)));
+    const outputBuffers = transferList(Object.values(outputs));
+    // The inputs go back to the pool for reuse, unless an output lives in the same memory.
+    const spent = transferList(Object.values(inputs)).filter((b) => !outputBuffers.includes(b));
+    post({ type: 'result', id, outputs, computeMs, spent }, [...outputBuffers, ...spent]);
   } catch (e) {
     post({ type: 'failed', id, error: plain(e, (reason) => new MlserveError('MLS_ERR_SERVE_INFERENCE_FAILED', { model: init.model, reason })) });
   }

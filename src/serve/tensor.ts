@@ -9,7 +9,7 @@ export type Tensor = PlainTensor;
 export type TensorDType = PlainDType;
 export type TensorData = PlainTensorData;
 
-type NumericDType = Exclude<PlainDType, 'string'>;
+export type NumericDType = Exclude<PlainDType, 'string'>;
 type TypedArrayConstructor =
   | Float32ArrayConstructor | Float64ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor
   | Int16ArrayConstructor | Uint16ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor
@@ -30,6 +30,11 @@ export function elementCount(dims: readonly number[]): number {
   let n = 1;
   for (const d of dims) n *= d;
   return n;
+}
+
+/** The typed array that stores `dtype` (float16 as Uint16Array bits, bool as Uint8Array bytes). */
+export function storageOf(dtype: NumericDType): TypedArrayConstructor {
+  return STORAGE[dtype];
 }
 
 /** A zero-filled tensor (zeros, false, or '' for strings): fresh typed arrays are zeroed at no cost. */

@@ -13,7 +13,9 @@
 import { Worker } from 'node:worker_threads';
 import { MlserveError } from '../errors.js';
 import type { SessionSignature } from '../runtime/session-signature.js';
+import type { Allocate } from './batch.js';
 import type { BatchRunner, RunResult, Tensors } from './batcher.js';
+import { BufferRecycler } from './buffer-recycler.js';
 import type { ModelVariant } from './model-source.js';
 import { ownedTensor, transferList, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
@@ -41,6 +43,12 @@ interface Slot {
   lastError: Error | undefined;
 }
 
+/**
+ * Batch input buffers kept for reuse: one per worker and one more of each size covers a steady load (a
+ * buffer comes back as the next batch is stacked); the byte cap bounds models with huge inputs.
+ */
+const RECYCLED_BYTES_CAP = 128 * 1024 * 1024;
+
 /** How long close() lets a worker release its sessions and exit before terminating it. */
 const CLOSE_GRACE_MS = 5000;
 
@@ -49,6 +57,9 @@ export class WorkerPool implements BatchRunner {
   private readonly init: WorkerInit;
   private nextJobId = 1;
   private readonly jobs = new Map<number, Job>();
+  private readonly recycler: BufferRecycler;
+  /** Batch storage for the batcher: the input buffers of finished batches, used again. */
+  readonly allocate: Allocate = (dtype, length) => this.recycler.allocate(dtype, length);
   private closing = false;
   private restartCount = 0;
   private fatalReported = false;
@@ -61,6 +72,7 @@ export class WorkerPool implements BatchRunner {
 
   private constructor(private readonly options: WorkerPoolOptions) {
     this.init = { model: options.model, variants: options.variants, threads: options.threadsPerWorker, warmup: options.warmup };
+    this.recycler = new BufferRecycler(options.workers + 1, RECYCLED_BYTES_CAP);
   }
 
   /** Starts every worker; resolves once all have created and warmed up their sessions, or rejects with the first failure. */
@@ -159,7 +171,10 @@ export class WorkerPool implements BatchRunner {
             this.jobs.delete(m.id);
             slot.job = undefined;
             if (slot.state === 'busy') slot.state = 'idle';
-            if (m.type === 'result') job?.resolve({ outputs: m.outputs, computeMs: m.computeMs });
+            if (m.type === 'result') {
+              for (const buffer of m.spent) this.recycler.give(buffer);
+              job?.resolve({ outputs: m.outputs, computeMs: m.computeMs });
+            }
             else job?.reject(MlserveError.fromPlain(m.error));
             this.onCapacity();
             break;

@@ -32,7 +32,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; signatures: SessionSignature[]; warmupRuns: number }
   | { type: 'init-failed'; error: PlainError }
-  | { type: 'result'; id: number; outputs: Record<string, Tensor>; computeMs: number }
+  /** `spent`: the batch's input buffers, handed back for the next batch to be stacked into. */
+  | { type: 'result'; id: number; outputs: Record<string, Tensor>; computeMs: number; spent: ArrayBuffer[] }
   | { type: 'failed'; id: number; error: PlainError };
 
 /** The buffers to transfer with `tensors`: each owned ArrayBuffer once; shared memory and strings need none. */

@@ -46,6 +46,14 @@ describe('stackRows', () => {
     assert.deepEqual(strs.dims, [3]);
   });
 
+  test('stale storage (a recycled batch buffer) is overwritten: parts, then padding zeroed', () => {
+    const stale = () => (_dtype: string, length: number) => new Float32Array(length).fill(-7);
+    const batch = stackRows([ramp(1, 2, 10), ramp(1, 2, 20)], 4, stale());
+    assert.deepEqual([...batch.data as Float32Array], [10, 11, 20, 21, 0, 0, 0, 0]);
+    const i64 = stackRows([{ dtype: 'int64', dims: [1, 1], data: BigInt64Array.from([5n]) }], 3, () => BigInt64Array.from([9n, 9n, 9n]));
+    assert.deepEqual([...i64.data as BigInt64Array], [5n, 0n, 0n]);
+  });
+
   test('refuses parts whose dtype or non-batch dims differ, and a batch too small for its rows', () => {
     assert.throws(() => stackRows([ramp(1, 2, 0), ramp(1, 3, 0)]), /does not stack/);
     assert.throws(() => stackRows([ramp(1, 2, 0), { dtype: 'float64', dims: [1, 2], data: new Float64Array(2) }]), /does not stack/);

@@ -48,6 +48,26 @@ describe('WorkerPool', () => {
     }
   });
 
+  test('a batch\'s input buffer comes back for reuse, and a batch stacked into it computes right', async () => {
+    const pool = await WorkerPool.start(options({ workers: 1 }));
+    try {
+      const first = pool.allocate('float32', 3 * 64) as Float32Array;
+      first.set(floats(3 * 64, 4));
+      const bytes = first.byteLength;
+      await pool.run({ input: { dtype: 'float32', dims: [3, 64], data: first } }, 3);
+      const reused = pool.allocate('float32', 3 * 64) as Float32Array;
+      assert.equal(first.length, 0, 'transferred to the worker');
+      assert.equal(reused.byteLength, bytes);
+      assert.deepEqual([...reused], [...floats(3 * 64, 4)], 'the same memory, back with the old batch in it');
+      const input = mlpInput(3, 5);
+      reused.set(input.data as Float32Array);
+      const result = await pool.run({ input: { dtype: 'float32', dims: [3, 64], data: reused } }, 3);
+      assert.ok(maxAbsDiff(result.outputs.logits!, (await directRun(MLP, { input })).logits!) < 1e-6);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('a worker that dies fails only its in-flight batch, with a clear error, and is replaced', async () => {
     const pool = await WorkerPool.start(options());
     try {

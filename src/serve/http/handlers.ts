@@ -83,7 +83,7 @@ const modelInfer: Handler = async (ctx, req, res, params) => {
     // The model is looked up before the body is read: an unknown model is refused without reading it.
     target = ctx.repository.resolve(params.model!, params.version);
     const hl = headerLength(req);
-    const body = await readBody(req, ctx.maxBodyBytes);
+    const body = await readBody(req, ctx.maxBodyBytes, hl);
     // metadata throws MLS_ERR_SERVE_NOT_READY (503) while the model loads or drains.
     request = parseInferenceRequest(body, hl, target.serving.metadata);
     const pending = target.serving.infer(request.inputs, request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs });
