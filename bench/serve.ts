@@ -5,13 +5,20 @@
  *
  *   npx tsc -p . && node dist/bench/serve.js [--duration 5] [--rounds 3] [--models cls,rec,mlp]
  *       [--concurrency 1,8,64] [--mlp-max-batch 64] [--max-delay-ms MS] [--json results.json]
- *       [--tool wrk|autocannon]
+ *       [--tool wrk|autocannon] [--bundle-models rec]
  *
  * The load generator: wrk (`apt-get install -y wrk` on Debian/Ubuntu; one thread, C, epoll) when it is on
  * the PATH, else autocannon (a devDependency; Node, so it takes 17–60% of a core per run here, which a
  * 2-core machine takes from the server it measures). bench/wrk-post.lua sets the POST, its headers and the
  * body (read from a file this bench writes) and prints wrk's results, its latency histogram included, as
  * JSON. The table's footnote names the tool that measured.
+ *
+ * The recognizer computes no more rows per second at batch 4–8 than at 1–2 on a CPU (its activations
+ * outgrow the caches), so batching it blindly to 8 loses throughput. It is served the way the pipeline
+ * means it to be: `mlserve compile --batch 1,2,4,8`, then `mlserve bench --select` at the server's threads
+ * per worker keeps the batch sizes worth serving, and the server pads each batch to the smallest kept size.
+ * `--bundle-models` names the models served that way ('' serves every model as the bare .onnx, with a
+ * dynamic batch axis run at the batch's exact size).
  *
  * Per model two servers run as real `mlserve serve` child processes: A with batching (--max-batch 8 for
  * the OCR models with the default --max-delay-ms 2; the MLP with --max-batch 64 and --max-delay-ms 0, as
@@ -20,8 +27,8 @@
  * extension, its output asked for as binary too (JSON would spend the time formatting floats).
  *
  * For each concurrency, each round runs A, then plain onnxruntime-node at the batch size A just formed,
- * then B — close in time, so the drift of a shared machine hits all three alike — and ratios are taken
- * per round: the table gives their median and, with more than one round, the min–max spread.
+ * then B (odd rounds run B first) — close in time, so the drift of a shared machine hits all three alike —
+ * and ratios are taken per round: the table gives their median and, with more than one round, the min–max spread.
  *
  * - served ÷ plain: A's rows/s ÷ plain onnxruntime-node in this process (one session, run back to back
  *   at the mean batch size A formed, read from /metrics; the faster of 1 and all-cores intra-op threads),
@@ -45,6 +52,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { percentile } from '../src/bench/latency-stats.js';
 import { createSession } from '../src/runtime/ort-session.js';
+import { defaultParallelism } from '../src/serve/default-parallelism.js';
 import { toOrtTensor } from '../src/runtime/plain-tensor.js';
 import { floats, MLP, OCR_CLS, OCR_REC } from '../test/serve/serve-models.js';
 
@@ -61,6 +69,10 @@ interface BenchModel {
   maxBatch: number;
   /** --max-delay-ms of both servers; undefined: the default (2 ms). */
   maxDelayMs: number | undefined;
+  /** Serve a bundle compiled at these batch sizes and trimmed by `bench --select`; undefined: the bare model. */
+  bundleBatches?: number[];
+  /** What the servers serve: the selected bundle's folder, once made; undefined: `file`. */
+  served?: string;
 }
 
 interface Options {
@@ -73,6 +85,7 @@ interface Options {
   maxDelayMs: number | undefined;
   json: string | undefined;
   tool: Tool;
+  bundleModels: string[];
 }
 
 type Tool = 'wrk' | 'autocannon';
@@ -85,7 +98,7 @@ function wrkVersion(): string | undefined {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { duration: 5, rounds: 3, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, maxDelayMs: undefined, json: undefined, tool: wrkVersion() ? 'wrk' : 'autocannon' };
+  const o: Options = { duration: 5, rounds: 3, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, maxDelayMs: undefined, json: undefined, tool: wrkVersion() ? 'wrk' : 'autocannon', bundleModels: ['rec'] };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -96,6 +109,7 @@ function parseArgs(argv: string[]): Options {
       case '--mlp-max-batch': o.mlpMaxBatch = Number(value); i++; break;
       case '--max-delay-ms': o.maxDelayMs = Number(value); i++; break;
       case '--json': o.json = value; i++; break;
+      case '--bundle-models': o.bundleModels = value.split(',').filter(Boolean); i++; break;
       case '--tool':
         if (value !== 'wrk' && value !== 'autocannon') throw new Error(`--tool: wrk or autocannon, not ${value}`);
         o.tool = value; i++; break;
@@ -112,9 +126,31 @@ interface Server {
   child: ChildProcess;
 }
 
+/** Runs the mlserve CLI to completion; its stdout, or an error with its stderr. */
+function mlserve(args: string[]): string {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/mlserve.js'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mlserve ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * The bundle a user would serve: compiled at `batches`, then measured by `bench --select` at the threads
+ * each serving worker runs with, which keeps the batch sizes worth serving. Returns its folder and the
+ * sizes kept.
+ */
+function selectedBundle(m: BenchModel, batches: number[]): { dir: string; kept: number[] } {
+  const dir = path.join(TMP, `${m.key}-bundle`);
+  mlserve(['compile', m.file, '-o', dir, '--batch', batches.join(','), '--input-shape', `${m.input}=${m.dims.join(',')}`]);
+  const threads = defaultParallelism(os.availableParallelism()).threadsPerWorker;
+  const out = mlserve(['bench', dir, '--select', '--threads', String(threads), '--duration', '3s']);
+  const kept = /^serves batch sizes (.+)$/m.exec(out)?.[1]?.split(', ').map(Number);
+  if (!kept) throw new Error(`mlserve bench --select printed no batch sizes:\n${out}`);
+  return { dir, kept };
+}
+
 /** `mlserve serve` as a child process; resolves once it prints the line it serves on. */
 function startServer(m: BenchModel, maxBatch: number, maxDelayMs: number | undefined): Promise<Server> {
-  const args = [path.join(ROOT, 'bin/mlserve.js'), 'serve', m.file, '--name', m.name, '--port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn'];
+  const args = [path.join(ROOT, 'bin/mlserve.js'), 'serve', m.served ?? m.file, '--name', m.name, '--port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn'];
   if (maxDelayMs !== undefined) args.push('--max-delay-ms', String(maxDelayMs));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -422,6 +458,12 @@ interface Row {
 }
 
 async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
+  if (m.bundleBatches) {
+    note(`${m.label}: compiling at batch ${m.bundleBatches.join(',')} and selecting with mlserve bench --select`);
+    const bundle = selectedBundle(m, m.bundleBatches);
+    m.served = bundle.dir;
+    m.label = `${m.label} (bundle, batch ${bundle.kept.join('/')})`;
+  }
   note(`${m.label}: starting servers (--max-batch ${m.maxBatch} and --max-batch 1, --max-delay-ms ${m.maxDelayMs ?? 'default'})`);
   const a = await startServer(m, m.maxBatch, m.maxDelayMs);
   const b = await startServer(m, 1, m.maxDelayMs).catch(async (e: unknown) => { await stopServer(a); throw e; });
@@ -434,13 +476,17 @@ async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
       const runsA: LoadResult[] = [];
       const runsB: LoadResult[] = [];
       const plains: Array<PlainResult & { batch: number }> = [];
-      // A, plain at the batch A formed, B: close in time, so the machine's drift hits all three alike.
+      // A, plain at the batch A formed, B: close in time, so the machine's drift hits all three alike. Odd
+      // rounds run B first: two identical servers measured in a fixed order differed by 10–15% here, the
+      // later one ahead, so a fixed order would bias the batching ratio.
       for (let r = 0; r < o.rounds; r++) {
+        const bFirst = r % 2 === 1;
+        if (bFirst) runsB.push(await load(b, m, c, o.duration, o.tool));
         const ra = await load(a, m, c, o.duration, o.tool);
         runsA.push(ra);
         const batch = Math.max(1, Math.round(ra.rows / ra.batches));
         plains.push({ ...await plainRun(m, batch, o.duration / 2), batch });
-        runsB.push(await load(b, m, c, o.duration, o.tool));
+        if (!bFirst) runsB.push(await load(b, m, c, o.duration, o.tool));
       }
       const A = merge(runsA);
       const B = merge(runsB);
@@ -492,8 +538,8 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const models: BenchModel[] = [
-    { key: 'cls', label: 'PP-OCR cls', file: OCR_CLS, name: 'cls', input: 'x', dims: [1, 3, 48, 192], maxBatch: 8, maxDelayMs: o.maxDelayMs },
-    { key: 'rec', label: 'PP-OCRv4 rec', file: OCR_REC, name: 'rec', input: 'x', dims: [1, 3, 48, 320], maxBatch: 8, maxDelayMs: o.maxDelayMs },
+    { key: 'cls', label: 'PP-OCR cls', file: OCR_CLS, name: 'cls', input: 'x', dims: [1, 3, 48, 192], maxBatch: 8, maxDelayMs: o.maxDelayMs, bundleBatches: o.bundleModels.includes('cls') ? [1, 2, 4, 8] : undefined },
+    { key: 'rec', label: 'PP-OCRv4 rec', file: OCR_REC, name: 'rec', input: 'x', dims: [1, 3, 48, 320], maxBatch: 8, maxDelayMs: o.maxDelayMs, bundleBatches: o.bundleModels.includes('rec') ? [1, 2, 4, 8] : undefined },
     { key: 'mlp', label: 'MLP', file: MLP, name: 'mlp', input: 'input', dims: [1, 64], maxBatch: o.mlpMaxBatch, maxDelayMs: o.maxDelayMs ?? 0 },
   ].filter((m) => o.models.includes(m.key));
   const toolLabel = o.tool === 'wrk' ? `wrk ${wrkVersion() ?? '(not found)'}, 1 thread` : 'autocannon (in this process)';

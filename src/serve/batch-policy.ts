@@ -14,6 +14,8 @@
  *   plus the batches of ready keys whose oldest request is older than it — never behind newer traffic.
  * - Size: with compiled batch sizes (fixed-batch variants), a batch of n rows runs padded to the smallest
  *   compiled size ≥ n (never blindly the largest); with a dynamic-batch model it runs at exactly n.
+ * - Spreading (see `spreadRows`): a batch that goes while several workers are idle may be cut into as many
+ *   batches of near-equal rows, so the idle workers compute it together. The batcher decides when.
  * - A single request larger than maxBatch goes alone (at its own size, or padded to the smallest compiled
  *   size that holds it). A request no compiled size can hold is rejected before it is queued
  *   (see model-interface.ts): the policy never sees one.
@@ -99,4 +101,22 @@ export function planBatch(queue: readonly QueuedView[], nowMs: number, config: B
     wakeAt = Math.min(wakeAt, b.oldest + config.maxDelayMs);
   }
   return { kind: 'wait', ms: wakeAt - nowMs };
+}
+
+/**
+ * Cuts a batch of requests (their row counts, in queue order) into at most `parts` consecutive groups of
+ * near-equal rows, whole requests each; returns each group's request count. Each request goes to the group
+ * its middle row falls in, so groups stay in queue order and no group is empty.
+ */
+export function spreadRows(requestRows: readonly number[], parts: number): number[] {
+  const total = requestRows.reduce((n, r) => n + r, 0);
+  const groups = Math.max(1, Math.min(Math.floor(parts), requestRows.length));
+  const counts = new Array<number>(groups).fill(0);
+  let before = 0;
+  for (const rows of requestRows) {
+    const group = Math.min(groups - 1, Math.floor(((before + rows / 2) * groups) / total));
+    counts[group]!++;
+    before += rows;
+  }
+  return counts.filter((n) => n > 0);
 }

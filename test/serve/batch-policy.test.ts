@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { paddedBatchSize, planBatch, type BatchConfig, type QueuedView } from '../../src/serve/batch-policy.js';
+import { paddedBatchSize, planBatch, spreadRows, type BatchConfig, type QueuedView } from '../../src/serve/batch-policy.js';
 
 function queue(...items: string[]): QueuedView[] {
   return items.map((s) => {
@@ -151,6 +151,26 @@ describe('paddedBatchSize', () => {
   for (const [rowsIn, sizes, expected] of table) {
     test(`${rowsIn} rows with sizes ${sizes?.join(',') ?? 'dynamic'} → ${expected ?? 'none fits'}`, () => {
       assert.equal(paddedBatchSize(rowsIn, sizes), expected);
+    });
+  }
+});
+
+describe('spreadRows', () => {
+  const cases: Array<[number[], number, number[]]> = [
+    [[1, 1, 1, 1, 1, 1, 1, 1], 2, [4, 4]],
+    [[3, 1, 1, 1, 1, 1], 2, [2, 4]],
+    [[7, 1], 2, [1, 1]],
+    [[5, 1, 1, 1], 2, [1, 3]],
+    [[1, 1, 1, 1, 1], 2, [2, 3]],
+    [[2, 2, 2], 4, [1, 1, 1]],
+    [[1], 4, [1]],
+    [[1, 1, 1, 1], 1, [4]],
+  ];
+  for (const [rows, parts, expected] of cases) {
+    test(`[${rows}] over ${parts}: groups of ${expected} requests`, () => {
+      const counts = spreadRows(rows, parts);
+      assert.deepEqual(counts, expected);
+      assert.equal(counts.reduce((a, b) => a + b, 0), rows.length, 'every request in exactly one group');
     });
   }
 });

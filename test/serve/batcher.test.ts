@@ -51,7 +51,8 @@ interface Recorded {
 class RecordingRunner implements BatchRunner {
   readonly runs: Recorded[] = [];
   busy = 0;
-  constructor(private readonly workers: number) {}
+  /** `computeMs`: the compute time every batch reports (the batcher's spreading reads it). */
+  constructor(private readonly workers: number, private readonly computeMs = 1) {}
   get idleCount(): number { return this.workers - this.busy; }
   run(inputs: Tensors, batchSize: number): Promise<RunResult> {
     const x = inputs.x!;
@@ -68,7 +69,7 @@ class RecordingRunner implements BatchRunner {
           done();
           const y: Tensor = { dtype: 'float32', dims: [...x.dims], data: data.map((v) => v * 2) };
           const tag: Tensor = { dtype: 'float32', dims: [batchSize, 1], data: Float32Array.from({ length: batchSize }, (_, r) => data[r * width]!) };
-          resolve({ outputs: { y, tag }, computeMs: 1 });
+          resolve({ outputs: { y, tag }, computeMs: this.computeMs });
         },
         fail: (e) => { done(); reject(e); },
       });
@@ -86,9 +87,9 @@ function request(id: number, rows: number, width = 2): { inputs: Tensors; rows: 
 /** Lets promise callbacks (completions, re-pumps) run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function setup(config: BatchConfig, workers = 1, queueLimit = 100) {
+function setup(config: BatchConfig, workers = 1, queueLimit = 100, computeMs = 1) {
   const clock = new ManualClock();
-  const runner = new RecordingRunner(workers);
+  const runner = new RecordingRunner(workers, computeMs);
   const stats = new ServingStats();
   const batcher = new Batcher({ model: 'fake', runner, config, queueLimit, clock, stats });
   return { clock, runner, stats, batcher };
@@ -222,5 +223,53 @@ describe('Batcher', () => {
     runner.runs[1]!.finish();
     await d;
     assert.equal((await Promise.all(p)).length, 2);
+  });
+
+  describe('spreading a going batch over idle workers', () => {
+    /** One lone request computed first, so the batcher knows how long a row takes. */
+    async function measured(batcher: Batcher, clock: ManualClock, runner: RecordingRunner): Promise<void> {
+      const lone = batcher.submit(request(9, 1));
+      clock.advance(2);
+      runner.runs.at(-1)!.finish();
+      await lone;
+      await settle();
+    }
+
+    test('8 rows with 2 idle workers and 8 ms per row go as 4 + 4, in queue order; each caller gets its rows', async () => {
+      const { clock, runner, batcher } = setup({ maxBatch: 8, maxDelayMs: 2 }, 2, 100, 8);
+      await measured(batcher, clock, runner);
+      const p = [1, 2, 3, 4, 5, 6, 7, 8].map((id) => batcher.submit(request(id, 1)));
+      assert.equal(runner.runs.length, 3, 'full at 8 rows: two batches at once');
+      assert.deepEqual(runner.runs.slice(1).map((r) => r.rowTags), [[100, 200, 300, 400], [500, 600, 700, 800]]);
+      runner.runs[2]!.finish();
+      runner.runs[1]!.finish();
+      const results = await Promise.all(p);
+      assert.deepEqual(results.map((r) => (r.tag!.data as Float32Array)[0]), [100, 200, 300, 400, 500, 600, 700, 800]);
+    });
+
+    test('no spreading before any batch was timed, nor for batches that compute in less than spreadMinComputeMs', async () => {
+      const fresh = setup({ maxBatch: 8, maxDelayMs: 2 }, 2, 100, 8);
+      const first = [1, 2, 3, 4, 5, 6, 7, 8].map((id) => fresh.batcher.submit(request(id, 1)));
+      assert.deepEqual(fresh.runner.runs.map((r) => r.batchSize), [8], 'nothing timed yet: one batch');
+      fresh.runner.runs[0]!.finish();
+      await Promise.all(first);
+
+      const tiny = setup({ maxBatch: 8, maxDelayMs: 2 }, 2, 100, 0.05);
+      await measured(tiny.batcher, tiny.clock, tiny.runner);
+      const p = [1, 2, 3, 4, 5, 6, 7, 8].map((id) => tiny.batcher.submit(request(id, 1)));
+      assert.deepEqual(tiny.runner.runs.slice(1).map((r) => r.batchSize), [8], '0.4 ms for the batch: not worth a second hand-off');
+      tiny.runner.runs[1]!.finish();
+      await Promise.all(p);
+    });
+
+    test('with compiled sizes 1,2,4,8, five rows after the delay go as 2 + 3 padded to 2 and 4', async () => {
+      const { clock, runner, batcher } = setup(BUNDLE, 2, 100, 8);
+      await measured(batcher, clock, runner);
+      const p = [1, 2, 3, 4, 5].map((id) => batcher.submit(request(id, 1)));
+      clock.advance(2);
+      assert.deepEqual(runner.runs.slice(1).map((r) => [r.batchSize, r.rowTags]), [[2, [100, 200]], [4, [300, 400, 500, 0]]]);
+      for (const r of runner.runs.slice(1)) r.finish();
+      assert.equal((await Promise.all(p)).length, 5);
+    });
   });
 });
