@@ -120,7 +120,17 @@ export function splitOutputs(outputs: Readonly<Record<string, Tensor>>, rowCount
   return parts;
 }
 
-/** A copy that owns its buffer, for a request that runs alone as given (a model without a batch axis). */
-export function copyTensor(t: Tensor): Tensor {
-  return { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as TensorData };
+/**
+ * A copy that owns its buffer, for a request that runs alone as given (a model without a batch axis), in
+ * storage from `allocate` (so these buffers are recycled like batches).
+ */
+export function copyTensor(t: Tensor, allocate: Allocate = allocateData): Tensor {
+  const data = allocate(t.dtype, t.data.length);
+  if (Array.isArray(data)) {
+    const src = t.data as string[];
+    for (let i = 0; i < src.length; i++) data[i] = src[i]!;
+  } else {
+    (data as Float32Array).set(t.data as Float32Array);
+  }
+  return { dtype: t.dtype, dims: [...t.dims], data };
 }

@@ -223,7 +223,7 @@ export class Batcher {
     let inputs: Tensors;
     try {
       inputs = this.options.unbatched
-        ? Object.fromEntries(Object.entries(requests[0]!.inputs).map(([name, t]) => [name, copyTensor(t)]))
+        ? Object.fromEntries(Object.entries(requests[0]!.inputs).map(([name, t]) => [name, copyTensor(t, this.options.runner.allocate)]))
         : stackInputs(requests.map((r) => r.inputs), batchSize, this.options.runner.allocate);
     } catch (e) {
       this.fail(requests, e);

@@ -105,4 +105,12 @@ describe('splitting', () => {
     assert.deepEqual(c, scalar);
     assert.notEqual((c.data as BigInt64Array).buffer, (scalar.data as BigInt64Array).buffer);
   });
+
+  test('copyTensor fills storage from an allocator (a recycled buffer) whole, and copies strings', () => {
+    const stale = new Float32Array([9, 9, 9]);
+    const c = copyTensor({ dtype: 'float32', dims: [3], data: Float32Array.from([1, 2, 3]) }, () => stale);
+    assert.equal(c.data, stale);
+    assert.deepEqual([...c.data as Float32Array], [1, 2, 3]);
+    assert.deepEqual(copyTensor({ dtype: 'string', dims: [2], data: ['a', 'b'] }).data, ['a', 'b']);
+  });
 });
