@@ -149,10 +149,11 @@ export const ERROR_CODES = {
     message: (d) => `model '${d.model}': cannot load ${d.file}: ${d.reason}`,
     hint: 'check the model with `mlserve inspect`',
   }),
-  MLS_ERR_SERVE_WARMUP_FAILED: spec<{ model: string; file: string; shapes: string; reason: string }>({
+  MLS_ERR_SERVE_WARMUP_FAILED: spec<{ model: string; file: string; inputs: string; shapes: string; reason: string; ranAtBatch?: number }>({
     exitCode: 67, httpStatus: 500,
-    message: (d) => `model '${d.model}': warm-up run of ${d.file} on zeros shaped ${d.shapes} failed: ${d.reason}`,
-    hint: 'dynamic dims are warmed up at 1; give real input shapes with the warmupShapes option',
+    message: (d) => `model '${d.model}': warm-up run of ${d.file} on ${d.inputs} shaped ${d.shapes} failed: ${d.reason}`
+      + (d.ranAtBatch === undefined ? '' : ` (it ran at batch ${d.ranAtBatch}, so its graph probably fixes the batch size that its inputs declare dynamic: serve it with a max batch of ${d.ranAtBatch})`),
+    hint: 'warm-up runs on zeros with dynamic dims at 1: give real shapes and values with --input-shape NAME=DIMS and --input-value NAME=VALUE (options warmupShapes and warmupValues)',
   }),
   // 90–99: the HTTP server (`mlserve serve`)
   MLS_ERR_SERVE_BAD_REQUEST: spec<{ reason: string }>({

@@ -8,6 +8,7 @@
  * since dims never contain one and exported names can ('input:0', 'x=y').
  */
 import { MlserveError } from '../errors.js';
+import { splitNameValue } from './name-value-flag.js';
 
 const OPTION = '--input-shape';
 
@@ -15,11 +16,7 @@ export function parseInputShape(value: string): [name: string, dims: number[]] {
   const fail = (reason: string): never => {
     throw new MlserveError('MLS_ERR_INVALID_ARGUMENT', { option: OPTION, value, reason });
   };
-  const eq = value.lastIndexOf('=');
-  if (eq < 0) fail('expected NAME=D0,D1,… (for example x=1,3,224,224)');
-  const name = value.slice(0, eq).trim();
-  const dimsText = value.slice(eq + 1).trim();
-  if (name === '') fail('the input name before \'=\' is empty');
+  const [name, dimsText] = splitNameValue(OPTION, value, 'NAME=D0,D1,… (for example x=1,3,224,224)', 'input');
   // A scalar input has no dims to pin, so an empty list is more likely a typo than a request.
   if (dimsText === '') fail('no dimensions after \'=\'');
   const dims = dimsText.split(',').map((part) => {

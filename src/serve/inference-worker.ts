@@ -49,16 +49,34 @@ function plain(e: unknown, wrap: (reason: string) => MlserveError): PlainError {
   return (isMlserveError(e) ? e : wrap(e instanceof Error ? e.message : String(e))).toPlain();
 }
 
-/** Zero inputs for one warm-up run at `batch` rows (undefined: the session has no batch axis). */
-function zeroInputs(signature: SessionSignature, batch: number | undefined): Record<string, Tensor> {
+/**
+ * Inputs for one warm-up run at `batch` rows (undefined: the session has no batch axis): zeros, or the
+ * value the user gave for that input.
+ */
+function warmupInputs(signature: SessionSignature, batch: number | undefined): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
   for (const input of signature.inputs) {
     const given = init.warmup.shapes[input.name];
     const dims = input.shape.map((d, axis) => (batch !== undefined && axis === 0 ? batch : d ?? given?.[axis] ?? 1));
     const dtype = input.dtype as Tensor['dtype'];
-    feeds[input.name] = { dtype, dims, data: allocateData(dtype, elementCount(dims)) };
+    const data = allocateData(dtype, elementCount(dims));
+    const value = init.warmup.values?.[input.name];
+    if (value !== undefined) fillWith(data, value);
+    feeds[input.name] = { dtype, dims, data };
   }
   return feeds;
+}
+
+function fillWith(data: Tensor['data'], value: number): void {
+  if (Array.isArray(data)) data.fill(String(value));
+  else if (data instanceof BigInt64Array || data instanceof BigUint64Array) data.fill(BigInt(Math.trunc(value)));
+  else (data as Float32Array).fill(value);
+}
+
+/** How the warm-up inputs were made, for its error message: "zeros", or "zeros and sr=16000". */
+function warmupDescription(): string {
+  const values = Object.entries(init.warmup.values ?? {}).map(([n, v]) => `${n}=${v}`);
+  return values.length === 0 ? 'zeros' : `zeros and ${values.join(', ')}`;
 }
 
 async function start(): Promise<void> {
@@ -77,14 +95,19 @@ async function start(): Promise<void> {
   for (const l of loaded) {
     const b = sessionBatching(l.signature);
     const sizes = b.kind === 'dynamic' ? init.warmup.batchSizes : [undefined];
+    // The largest batch size that ran: a model whose graph pins the batch its inputs declare dynamic
+    // (a Reshape to [1, …]) runs at 1 and fails above, and the error says so.
+    let ranAt: number | undefined;
     for (const size of sizes) {
-      const feeds = zeroInputs(l.signature, size);
+      const feeds = warmupInputs(l.signature, size);
       try {
         await l.session.run(Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, toOrtTensor(t)])));
         runs++;
+        ranAt = size;
       } catch (e) {
         const shapes = Object.entries(feeds).map(([n, t]) => `${n}[${t.dims.join(',')}]`).join(' ');
-        post({ type: 'init-failed', error: plain(e, (reason) => new MlserveError('MLS_ERR_SERVE_WARMUP_FAILED', { model: init.model, file: l.file, shapes, reason })) });
+        const error = (reason: string) => new MlserveError('MLS_ERR_SERVE_WARMUP_FAILED', { model: init.model, file: l.file, inputs: warmupDescription(), shapes, reason, ranAtBatch: ranAt });
+        post({ type: 'init-failed', error: plain(e, error) });
         return;
       }
     }

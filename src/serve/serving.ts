@@ -40,6 +40,8 @@ export interface ServingOptions {
   timeoutMs?: number;
   /** Input shapes to warm up with, by input name, for dynamic non-batch dims (others are warmed at 1). */
   warmupShapes?: Record<string, number[]>;
+  /** Values to fill inputs with for the warm-up, by input name, where zeros do not run (a sample rate). */
+  warmupValues?: Record<string, number>;
 }
 
 export interface InferOptions {
@@ -198,7 +200,7 @@ export class Serving {
         variants: this.variants,
         workers: this.workers,
         threadsPerWorker: this.threadsPerWorker,
-        warmup: { batchSizes: warmupBatchSizes(requestedMax), shapes: this.options.warmupShapes ?? {} },
+        warmup: { batchSizes: warmupBatchSizes(requestedMax), shapes: this.options.warmupShapes ?? {}, values: this.options.warmupValues ?? {} },
       });
       const iface = modelInterface(name, this.variants, this.pool.signatures);
       const b = iface.batching;

