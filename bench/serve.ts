@@ -5,7 +5,7 @@
  *
  *   npx tsc -p . && node dist/bench/serve.js [--duration 5] [--rounds 3] [--models cls,rec,mlp]
  *       [--concurrency 1,8,64] [--mlp-max-batch 64] [--max-delay-ms MS] [--json results.json]
- *       [--tool wrk|autocannon] [--bundle-models rec]
+ *       [--tool wrk|autocannon] [--bundle-models rec] [--dispatch-when-idle]
  *
  * The load generator: wrk (`apt-get install -y wrk` on Debian/Ubuntu; one thread, C, epoll) when it is on
  * the PATH, else autocannon (a devDependency; Node, so it takes 17–60% of a core per run here, which a
@@ -86,6 +86,8 @@ interface Options {
   json: string | undefined;
   tool: Tool;
   bundleModels: string[];
+  /** Start every server with --dispatch-when-idle. */
+  dispatchWhenIdle: boolean;
 }
 
 type Tool = 'wrk' | 'autocannon';
@@ -98,7 +100,7 @@ function wrkVersion(): string | undefined {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { duration: 5, rounds: 3, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, maxDelayMs: undefined, json: undefined, tool: wrkVersion() ? 'wrk' : 'autocannon', bundleModels: ['rec'] };
+  const o: Options = { duration: 5, rounds: 3, models: ['cls', 'rec', 'mlp'], concurrency: [1, 8, 64], mlpMaxBatch: 64, maxDelayMs: undefined, json: undefined, tool: wrkVersion() ? 'wrk' : 'autocannon', bundleModels: ['rec'], dispatchWhenIdle: false };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -110,6 +112,7 @@ function parseArgs(argv: string[]): Options {
       case '--max-delay-ms': o.maxDelayMs = Number(value); i++; break;
       case '--json': o.json = value; i++; break;
       case '--bundle-models': o.bundleModels = value.split(',').filter(Boolean); i++; break;
+      case '--dispatch-when-idle': o.dispatchWhenIdle = true; break;
       case '--tool':
         if (value !== 'wrk' && value !== 'autocannon') throw new Error(`--tool: wrk or autocannon, not ${value}`);
         o.tool = value; i++; break;
@@ -149,9 +152,10 @@ function selectedBundle(m: BenchModel, batches: number[]): { dir: string; kept: 
 }
 
 /** `mlserve serve` as a child process; resolves once it prints the line it serves on. */
-function startServer(m: BenchModel, maxBatch: number, maxDelayMs: number | undefined): Promise<Server> {
+function startServer(m: BenchModel, maxBatch: number, maxDelayMs: number | undefined, dispatchWhenIdle: boolean): Promise<Server> {
   const args = [path.join(ROOT, 'bin/mlserve.js'), 'serve', m.served ?? m.file, '--name', m.name, '--port', '0', '--max-batch', String(maxBatch), '--log-level', 'warn'];
   if (maxDelayMs !== undefined) args.push('--max-delay-ms', String(maxDelayMs));
+  if (dispatchWhenIdle) args.push('--dispatch-when-idle');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   return new Promise<Server>((resolve, reject) => {
@@ -465,8 +469,8 @@ async function benchModel(m: BenchModel, o: Options): Promise<Row[]> {
     m.label = `${m.label} (bundle, batch ${bundle.kept.join('/')})`;
   }
   note(`${m.label}: starting servers (--max-batch ${m.maxBatch} and --max-batch 1, --max-delay-ms ${m.maxDelayMs ?? 'default'})`);
-  const a = await startServer(m, m.maxBatch, m.maxDelayMs);
-  const b = await startServer(m, 1, m.maxDelayMs).catch(async (e: unknown) => { await stopServer(a); throw e; });
+  const a = await startServer(m, m.maxBatch, m.maxDelayMs, o.dispatchWhenIdle);
+  const b = await startServer(m, 1, m.maxDelayMs, o.dispatchWhenIdle).catch(async (e: unknown) => { await stopServer(a); throw e; });
   const rows: Row[] = [];
   try {
     // Warm-up: connections, JIT, onnxruntime's arenas at the sizes the load forms.

@@ -38,6 +38,12 @@ export interface BatchConfig {
   maxDelayMs: number;
   /** Compiled batch sizes of a fixed-batch bundle, ascending; undefined: any batch size runs as is. */
   batchSizes?: readonly number[];
+  /**
+   * While no batch is computing, skip the delay: a request that finds the model idle goes at once, and
+   * batches form from what queues while batches compute. The batcher applies it (the policy sees a
+   * maxDelayMs of 0 then).
+   */
+  dispatchWhenIdle?: boolean;
 }
 
 export type BatchPlan =

@@ -161,8 +161,10 @@ export class Batcher {
       this.queue.expire(now);
       let plan: BatchPlan | undefined;
       while (this.queue.length > 0 && this.options.runner.idleCount > 0) {
-        // Draining flushes: nothing new will arrive, so no batch waits for more rows.
-        const config = this.draining ? { ...this.options.config, maxDelayMs: 0 } : this.options.config;
+        // Draining flushes: nothing new will arrive, so no batch waits for more rows. With
+        // dispatchWhenIdle, nothing computing means nobody to wait for either.
+        const noDelay = this.draining || (this.options.config.dispatchWhenIdle === true && this.inFlight === 0);
+        const config = noDelay ? { ...this.options.config, maxDelayMs: 0 } : this.options.config;
         plan = planBatch(this.queue.entries, now, config);
         if (plan.kind !== 'dispatch') break;
         this.dispatch(plan, now, this.spreadOver(plan));

@@ -30,6 +30,11 @@ export interface ServingOptions {
   maxBatch?: number;
   /** Longest a batch waits for more rows once its first request is queued. Default 2 ms. */
   maxDelayMs?: number;
+  /**
+   * Skip that wait while no batch is computing: a lone request goes at once, and batches form from what
+   * queues while others compute. Default false (every batch waits up to maxDelayMs, as Triton's does).
+   */
+  dispatchWhenIdle?: boolean;
   /** Inference worker threads; default from the core count (see default-parallelism.ts). */
   workers?: number;
   /** onnxruntime intra-op threads per worker; default from the core count. */
@@ -65,6 +70,7 @@ export interface ServingMetadata {
   batching: Batching;
   maxBatch: number;
   maxDelayMs: number;
+  dispatchWhenIdle: boolean;
   workers: number;
   threadsPerWorker: number;
 }
@@ -136,6 +142,7 @@ export class Serving {
       batching: iface.batching,
       maxBatch: this.config.maxBatch,
       maxDelayMs: this.maxDelayMs,
+      dispatchWhenIdle: this.config.dispatchWhenIdle ?? false,
       workers: this.workers,
       threadsPerWorker: this.threadsPerWorker,
     };
@@ -207,7 +214,7 @@ export class Serving {
       const maxBatch = b.kind === 'none' ? 1
         : b.kind === 'fixed' ? Math.min(this.options.maxBatch ?? Infinity, Math.max(...b.sizes))
           : requestedMax;
-      this.config = { maxBatch, maxDelayMs: this.maxDelayMs, batchSizes: b.kind === 'fixed' ? b.sizes : undefined };
+      this.config = { maxBatch, maxDelayMs: this.maxDelayMs, batchSizes: b.kind === 'fixed' ? b.sizes : undefined, dispatchWhenIdle: this.options.dispatchWhenIdle ?? false };
       const batcher = new Batcher({ model: name, runner: this.pool, config: this.config, queueLimit: this.queueLimit, unbatched: b.kind === 'none', stats: this.counters });
       this.pool.onCapacity = () => batcher.pump();
       this.pool.onFatal = (error) => {

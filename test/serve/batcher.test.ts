@@ -272,4 +272,21 @@ describe('Batcher', () => {
       assert.equal((await Promise.all(p)).length, 5);
     });
   });
+
+  test('dispatchWhenIdle: a request that finds nothing computing goes at once; while a batch computes, the delay applies', async () => {
+    const { clock, runner, batcher } = setup({ maxBatch: 8, maxDelayMs: 2, dispatchWhenIdle: true }, 2);
+    const first = batcher.submit(request(1, 1));
+    assert.equal(runner.runs.length, 1, 'nothing in flight: no wait');
+    const p = [2, 3].map((id) => batcher.submit(request(id, 1)));
+    assert.equal(runner.runs.length, 1, 'a batch computes: the next one waits for company although a worker is idle');
+    clock.advance(2);
+    assert.deepEqual(runner.runs.map((r) => r.rowTags), [[100], [200, 300]]);
+    for (const r of runner.runs) r.finish();
+    await Promise.all([first, ...p]);
+    await settle();
+    const lone = batcher.submit(request(4, 1));
+    assert.equal(runner.runs.length, 3, 'idle again: at once');
+    runner.runs[2]!.finish();
+    await lone;
+  });
 });

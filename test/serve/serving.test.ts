@@ -58,7 +58,7 @@ describe('Serving', () => {
       name: 'mlp', platform: 'onnxruntime_onnx',
       inputs: [{ name: 'input', dtype: 'float32', shape: [-1, 64] }],
       outputs: [{ name: 'logits', dtype: 'float32', shape: [-1, 10] }],
-      batching: { kind: 'dynamic' }, maxBatch: 8, maxDelayMs: 2, workers: 1, threadsPerWorker: s.metadata.threadsPerWorker,
+      batching: { kind: 'dynamic' }, maxBatch: 8, maxDelayMs: 2, dispatchWhenIdle: false, workers: 1, threadsPerWorker: s.metadata.threadsPerWorker,
     });
     await s.stop();
   });

@@ -12,7 +12,7 @@ import { collectInputShape } from '../parse-input-shape.js';
 import { collectInputValue } from '../parse-input-value.js';
 
 /** The batcher and worker flags are the library's own options; the rest belong to the HTTP server. */
-interface ServeFlags extends Pick<ServingOptions, 'maxBatch' | 'maxDelayMs' | 'workers' | 'threadsPerWorker' | 'queueLimit' | 'timeoutMs'> {
+interface ServeFlags extends Pick<ServingOptions, 'maxBatch' | 'maxDelayMs' | 'dispatchWhenIdle' | 'workers' | 'threadsPerWorker' | 'queueLimit' | 'timeoutMs'> {
   port: number;
   host: string;
   maxBodyMb: number;
@@ -63,6 +63,7 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to listen on (loopback by default; 0.0.0.0 for every interface)', '127.0.0.1')
     .option('--max-batch <n>', 'most rows per batch (default 8 for a dynamic-batch model; a bundle: its largest compiled size)', parseInteger('--max-batch', 1))
     .option('--max-delay-ms <ms>', 'longest a batch waits for more rows after its first request (default 2)', parseNumber('--max-delay-ms', false))
+    .option('--dispatch-when-idle', 'while no batch is computing, send a request at once instead of waiting --max-delay-ms for company')
     .option('--workers <n>', 'inference worker threads per model version (default: from the core count, at most 4)', parseInteger('--workers', 1))
     .option('--threads-per-worker <n>', 'onnxruntime intra-op threads per worker (default: cores ÷ workers)', parseInteger('--threads-per-worker', 1))
     .option('--queue-limit <n>', 'requests allowed to wait per model version; more get 503 (default 1024)', parseInteger('--queue-limit', 1))
@@ -90,6 +91,7 @@ export function registerServe(program: Command): void {
         serverVersion: command.parent?.version() ?? '0.0.0',
         ...(flags.maxBatch !== undefined ? { maxBatch: flags.maxBatch } : {}),
         ...(flags.maxDelayMs !== undefined ? { maxDelayMs: flags.maxDelayMs } : {}),
+        ...(flags.dispatchWhenIdle ? { dispatchWhenIdle: true } : {}),
         ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
         ...(flags.threadsPerWorker !== undefined ? { threadsPerWorker: flags.threadsPerWorker } : {}),
         ...(flags.queueLimit !== undefined ? { queueLimit: flags.queueLimit } : {}),

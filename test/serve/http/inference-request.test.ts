@@ -9,7 +9,7 @@ const model: ServingMetadata = {
   name: 'm', platform: 'onnxruntime_onnx',
   inputs: [{ name: 'x', dtype: 'float32', shape: [-1, 2] }, { name: 'ids', dtype: 'int64', shape: [-1] }],
   outputs: [{ name: 'y', dtype: 'float32', shape: [-1, 2] }, { name: 'z', dtype: 'int64', shape: [-1] }],
-  batching: { kind: 'dynamic' }, maxBatch: 8, maxDelayMs: 2, workers: 1, threadsPerWorker: 1,
+  batching: { kind: 'dynamic' }, maxBatch: 8, maxDelayMs: 2, dispatchWhenIdle: false, workers: 1, threadsPerWorker: 1,
 };
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
