@@ -25,6 +25,7 @@ import type { Phase, VariantJob, VariantMeasurement } from './bench-variant.js';
 import { compareToBaseline, readBaseline } from './compare-baseline.js';
 import { latencyStats } from './latency-stats.js';
 import { modelPrecision } from './model-precision.js';
+import { defaultParallelism } from '../serve/default-parallelism.js';
 import { selectVariants } from './select-variants.js';
 
 export interface BenchOptions {
@@ -38,7 +39,10 @@ export interface BenchOptions {
   iterations?: number;
   /** …or time per variant; default 5000 ms when neither is given. */
   durationMs?: number;
-  /** Intra-op threads (onnxruntime-web: its thread count); default os.availableParallelism(). */
+  /**
+   * Intra-op threads (onnxruntime-web: its thread count); default os.availableParallelism(), and with
+   * `select` the threads each `mlserve serve` worker runs with by default.
+   */
   threads?: number;
   /** Level sessions are created with; default 'all', as `serve` loads them. */
   graphOptimizationLevel?: OrtLevel;
@@ -88,7 +92,9 @@ export async function bench(target: string, options: BenchOptions = {}): Promise
   // Read the baseline before spending minutes measuring.
   const baseline = options.baseline !== undefined ? readBaseline(options.baseline) : undefined;
 
-  const threads = options.threads ?? os.availableParallelism();
+  // --select chooses what `mlserve serve` will run, so by default it measures each variant as one serving
+  // worker runs it (serve's default intra-op threads per worker); otherwise one session gets every core.
+  const threads = options.threads ?? (options.select ? defaultParallelism(os.availableParallelism()).threadsPerWorker : os.availableParallelism());
   const settings = {
     warmup: options.warmup ?? DEFAULT_WARMUP,
     iterations: options.iterations ?? null,

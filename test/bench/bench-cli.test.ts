@@ -10,11 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { bench } from '../../src/bench/bench.js';
 import type { BenchDocument } from '../../src/bench/bench-document.js';
 import { readManifest } from '../../src/compile/bundle-manifest.js';
 import { compile } from '../../src/compile/compile.js';
 import { encodeNpy } from '../../src/runtime/npy.js';
 import { providerStatus } from '../../src/runtime/providers.js';
+import { defaultParallelism } from '../../src/serve/default-parallelism.js';
 import { repoRoot } from '../support/corpus.js';
 import { assertCliError, runCli as mlserve } from '../support/run-cli.js';
 
@@ -97,6 +99,15 @@ describe('mlserve bench', () => {
     assert.equal((JSON.parse(r.stdout) as BenchDocument).results[0]!.batchSize, 3);
     fs.writeFileSync(path.join(dir, 'input.npy'), encodeNpy({ dtype: 'float32', dims: [2, 64], data: new Float32Array(128) }));
     assertCliError(mlserve('bench', MLP, '--batch', '3', '--inputs', dir, ...QUICK), 'MLS_ERR_INPUT_FILE_MISMATCH', /input\.npy: input 'input' has 2 rows on its batch axis 0; expected 1 \(repeated to 3\) or 3/);
+  });
+
+  test('without --threads, --select measures at the threads of one serve worker, and plain bench at every core', async () => {
+    const bundle = path.join(tmp, 'mlp.threads.bundle');
+    await compile(MLP, { output: bundle, providers: ['cpu'], batchSizes: [1] });
+    const quick = { iterations: 5, warmup: 1 };
+    const selected = await bench(bundle, { ...quick, select: true });
+    assert.equal(selected.document.settings.threads, defaultParallelism(os.availableParallelism()).threadsPerWorker);
+    assert.equal((await bench(bundle, quick)).document.settings.threads, os.availableParallelism());
   });
 
   test('a bundle: --select writes the selection into the manifest; --report writes the HTML; --markdown prints the table', async () => {

@@ -47,7 +47,7 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed runs before measuring (default 5)', parseCount('--warmup', 0))
     .option('--iterations <n>', 'timed runs per variant', parseCount('--iterations', 1))
     .option('--duration <time>', 'time per variant, e.g. 10s or 500ms (default 5s; with --iterations, whichever ends first)', parseDuration('--duration'))
-    .option('--threads <n>', 'intra-op threads (default: the number of CPUs)', parseCount('--threads', 1))
+    .option('--threads <n>', 'intra-op threads (default: the number of CPUs; with --select, the threads of one `mlserve serve` worker)', parseCount('--threads', 1))
     .addOption(new Option('--ort-level <level>', 'graph optimization level sessions load with (default all)').choices(['disabled', 'basic', 'extended', 'all']))
     .option('--inputs <dir>', 'feed these tensors (.npy/.pb named after the inputs, or test_data_set_N folders) instead of random ones; batch-1 tensors are repeated to each batch size')
     .option('--input-shape <name=dims>', "a model file's input shape, its batch axis replaced per batch size (repeatable)", collectInputShape)
