@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ERROR_CODES, INTERNAL_ERROR_EXIT_CODE, MlserveError, type ErrorCode } from '../src/errors.js';
 
 const codes = Object.keys(ERROR_CODES) as ErrorCode[];
@@ -64,4 +66,14 @@ test("the README's error table lists exactly the registry's codes with their exi
   const registry = codes.map((code): [string, number] => [code, ERROR_CODES[code].exitCode]);
   assert.deepEqual(sorted(readme), sorted(registry),
     'README.md "Exit codes and errors" is out of date: run `node scripts/error-table.js --write`');
+});
+
+test("the README's error table reads as scripts/error-table.js writes it: every message and hint current", () => {
+  const root = new URL('../../', import.meta.url);
+  const generated = execFileSync(process.execPath, [fileURLToPath(new URL('scripts/error-table.js', root))], { encoding: 'utf8' }).trim().split('\n');
+  const readme = readFileSync(new URL('README.md', root), 'utf8').split('\n');
+  const start = readme.indexOf(generated[0]!);
+  assert.ok(start >= 0, 'README has no error table header');
+  assert.deepEqual(readme.slice(start, start + generated.length), generated,
+    'README.md "Exit codes and errors" is out of date: run `npm run build && node scripts/error-table.js --write`');
 });
