@@ -12,7 +12,8 @@
  *   timer at the minimum does what one timer per batch would. Arming a new timer replaces the old; a
  *   wake-up whose token is no longer current is stale and ignored.
  * - Spreading: a batch that goes while several workers are idle is cut into one batch per idle worker
- *   (near-equal rows, whole requests), once batches are known to take long enough to compute
+ *   (near-equal rows, whole requests; never when padding the parts to compiled sizes would compute more
+ *   rows than the whole batch), once batches are known to take long enough to compute
  *   (`spreadMinComputeMs`) that a second worker's hand-off is worth it. Without it, 8 clients and
  *   maxBatch 8 make one batch of 8 at a time on one worker while the others idle: measured on the PP-OCR
  *   classifier with 2 workers, 796 req/s batched against 1261 unbatched. Tiny models (the MLP: microseconds
@@ -204,18 +205,26 @@ export class Batcher {
     const requests = this.queue.take(plan.take);
     const stats = this.options.stats;
     for (const r of requests) stats?.dequeued(now - r.enqueuedAt);
-    if (parts === 1) {
+    const groups = parts === 1 ? [] : this.spreadGroups(requests, parts);
+    // Spreading must not compute more rows than the whole batch would: with compiled sizes 1 and 4, four
+    // rows cut in two would run as two padded batches of 4.
+    if (groups.reduce((n, g) => n + g.batchSize, 0) > plan.batchSize || groups.length < 2) {
       this.start(requests, plan.rows, plan.batchSize);
       return;
     }
+    for (const g of groups) this.start(g.requests, g.rows, g.batchSize);
+  }
+
+  /** `requests` cut into up to `parts` groups (see spreadRows), each with its rows and padded batch size. */
+  private spreadGroups(requests: Pending[], parts: number): Array<{ requests: Pending[]; rows: number; batchSize: number }> {
     let first = 0;
-    for (const count of spreadRows(requests.map((r) => r.rows), parts)) {
+    return spreadRows(requests.map((r) => r.rows), parts).map((count) => {
       const group = requests.slice(first, first + count);
       first += count;
       const rows = group.reduce((n, r) => n + r.rows, 0);
       // A smaller group fits a compiled size no larger than the whole batch's.
-      this.start(group, rows, paddedBatchSize(rows, this.options.config.batchSizes)!);
-    }
+      return { requests: group, rows, batchSize: paddedBatchSize(rows, this.options.config.batchSizes)! };
+    });
   }
 
   /** Stacks `requests` into one batch of `batchSize` rows and computes it. */

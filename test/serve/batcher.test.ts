@@ -262,6 +262,15 @@ describe('Batcher', () => {
       await Promise.all(p);
     });
 
+    test('with compiled sizes 1 and 4, four rows stay one batch: cut in two they would run as two padded batches of 4', async () => {
+      const { clock, runner, batcher } = setup({ maxBatch: 4, maxDelayMs: 2, batchSizes: [1, 4] }, 2, 100, 8);
+      await measured(batcher, clock, runner);
+      const p = [1, 2, 3, 4].map((id) => batcher.submit(request(id, 1)));
+      assert.deepEqual(runner.runs.slice(1).map((r) => [r.batchSize, r.rowTags]), [[4, [100, 200, 300, 400]]]);
+      runner.runs[1]!.finish();
+      assert.equal((await Promise.all(p)).length, 4);
+    });
+
     test('with compiled sizes 1,2,4,8, five rows after the delay go as 2 + 3 padded to 2 and 4', async () => {
       const { clock, runner, batcher } = setup(BUNDLE, 2, 100, 8);
       await measured(batcher, clock, runner);
