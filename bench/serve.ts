@@ -539,6 +539,23 @@ function table(rows: Row[]): string {
   return [head, rule, ...body].join('\n');
 }
 
+/**
+ * The issue's goals against this run's medians: served ÷ plain ≥ 0.9 at 64 clients, batching ≥ 1.5 on
+ * the small models (the classifier and the MLP) at 64 clients, health p99 under 20 ms at every load.
+ */
+function goals(rows: Row[]): string[] {
+  const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const at64 = rows.filter((r) => r.clients === 64);
+  const lines = ['goals (medians of this run):'];
+  for (const r of at64) lines.push(`  served ÷ plain ≥ 0.9 at 64 clients, ${r.model}: ${r.servedVsPlain.median.toFixed(2)} — ${mark(r.servedVsPlain.median >= 0.9)}`);
+  for (const r of at64.filter((x) => !x.model.startsWith('PP-OCRv4 rec'))) {
+    lines.push(`  batching ÷ unbatched ≥ 1.5 at 64 clients, ${r.model}: ${r.batchedVsUnbatched.median.toFixed(2)} — ${mark(r.batchedVsUnbatched.median >= 1.5)}`);
+  }
+  const worst = Math.max(...rows.map((r) => r.healthP99));
+  lines.push(`  health p99 < 20 ms at every load: worst ${worst.toFixed(1)} ms — ${mark(worst < 20)}`);
+  return lines;
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const models: BenchModel[] = [
@@ -553,6 +570,7 @@ async function main(): Promise<void> {
   console.log(table(rows));
   const failures = rows.reduce((n, r) => n + r.failures, 0);
   console.log(`\nload generator: ${toolLabel}; non-200 answers or errors (load and health polls): ${failures}`);
+  console.log(`\n${goals(rows).join('\n')}`);
   if (o.json) fs.writeFileSync(o.json, JSON.stringify({ cores: os.availableParallelism(), node: process.version, tool: toolLabel, options: o, rows }, null, 2));
 }
 
