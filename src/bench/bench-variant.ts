@@ -27,6 +27,8 @@ export interface VariantJob {
   iterations?: number;
   durationMs?: number;
   inputsDir?: string;
+  /** Inputs filled with one value instead of random ones. */
+  fill?: Record<string, number>;
   seed: number;
 }
 
@@ -43,7 +45,7 @@ export type Phase = 'loading' | 'warmup' | 'measuring';
 
 export async function benchVariant(job: VariantJob, onPhase: (phase: Phase) => void = () => {}): Promise<VariantMeasurement> {
   onPhase('loading');
-  const feeds = job.inputsDir !== undefined ? userFeeds(job) : randomFeeds(job.inputs, { shapes: new Map(job.inputs.map((i) => [i.name, i.shape])), seed: job.seed });
+  const feeds = job.inputsDir !== undefined ? userFeeds(job) : randomFeeds(job.inputs, { shapes: new Map(job.inputs.map((i) => [i.name, i.shape])), seed: job.seed, ...(job.fill ? { fill: job.fill } : {}) });
   const t0 = performance.now();
   const session = await createProviderSession(job.provider, job.file, { threads: job.threads, graphOptimizationLevel: job.graphOptimizationLevel });
   const sessionCreateMs = performance.now() - t0;

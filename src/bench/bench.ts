@@ -51,6 +51,8 @@ export interface BenchOptions {
   /** A model file's other symbolic dims. */
   inputShapes?: Map<string, number[]>;
   fixDims?: Record<string, number>;
+  /** Inputs filled with one value instead of random ones (--input-value). */
+  inputValues?: Record<string, number>;
   batchDim?: string;
   /** Write the best variant per batch size and the batch sizes worth serving into the bundle's manifest. */
   select?: boolean;
@@ -260,6 +262,7 @@ function jobSettings(options: BenchOptions, settings: { threads: number; graphOp
     ...(settings.iterations !== null ? { iterations: settings.iterations } : {}),
     ...(settings.durationMs !== null ? { durationMs: settings.durationMs } : {}),
     ...(options.inputs !== undefined ? { inputsDir: path.resolve(options.inputs) } : {}),
+    ...(options.inputValues ? { fill: options.inputValues } : {}),
     seed: 1234,
   };
 }

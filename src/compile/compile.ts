@@ -41,6 +41,8 @@ export interface CompileOptions {
   precisions?: readonly string[];
   inputShapes?: Map<string, number[]>;
   fixDims?: Record<string, number>;
+  /** Inputs the checks fill with one value instead of random ones (--input-value). */
+  inputValues?: Record<string, number>;
   batchDim?: string;
   /** mlserve's pipeline: a preset (default 'O2') or a list of pass names. */
   passes?: OptimizeOptions['passes'];
@@ -129,6 +131,7 @@ export async function compile(source: string, options: CompileOptions): Promise<
         const { report } = await optimize(source, {
           passes: options.passes ?? 'O2', ...(options.passOptions ? { passOptions: options.passOptions } : {}),
           inputShapes: shapes, fixDims, check, ...tolerance, output: staged,
+          ...(options.inputValues ? { inputValues: options.inputValues } : {}),
         });
         passes = report.passes.filter((p) => p.roundsModified > 0).map((p) => p.name);
       } catch (e) {
@@ -139,7 +142,7 @@ export async function compile(source: string, options: CompileOptions): Promise<
         }
         throw e;
       }
-      const feedSets = Array.from({ length: Math.max(check, 1) }, (_, i) => randomFeeds(specs, { shapes, seed: 4242 + i }));
+      const feedSets = Array.from({ length: Math.max(check, 1) }, (_, i) => randomFeeds(specs, { shapes, seed: 4242 + i, ...(options.inputValues ? { fill: options.inputValues } : {}) }));
       const reference = check > 0 ? await referenceOutputs(source, feedSets, threads) : [];
       const pipelineMs = (performance.now() - groupStart) / group.length;
       for (const planned of group) {

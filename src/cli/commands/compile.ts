@@ -9,6 +9,7 @@ import { MlserveError } from '../../errors.js';
 import { createOutput } from '../output.js';
 import { collectFixDim } from '../parse-fix-dim.js';
 import { collectInputShape } from '../parse-input-shape.js';
+import { collectInputValue } from '../parse-input-value.js';
 import { collectNames, collectPositiveInts, parseCount, parseNonNegativeNumber } from '../parse-list.js';
 import { parseOptLevel } from '../parse-opt-level.js';
 import { withProgress } from '../progress-line.js';
@@ -20,6 +21,7 @@ interface CompileFlags {
   precision?: string[];
   inputShape?: Map<string, number[]>;
   fixDim?: Record<string, number>;
+  inputValue?: Record<string, number>;
   batchDim?: string;
   O?: 'O0' | 'O1' | 'O2';
   passes?: string[];
@@ -42,6 +44,7 @@ export function registerCompile(program: Command): void {
     .option('--precision <list>', 'fp32 (default); fp16 and int8 are not supported yet', collectNames('--precision'))
     .option('--input-shape <name=dims>', "an input's whole shape, e.g. x=1,3,48,320; its batch axis is replaced per variant (repeatable)", collectInputShape)
     .option('--fix-dim <name=value>', 'a symbolic dim other than the batch dim, e.g. width=320 (repeatable)', collectFixDim)
+    .option('--input-value <name=value>', 'fill an input with this number instead of random values, e.g. sr=16000 (repeatable)', collectInputValue)
     .option('--batch-dim <name>', 'the symbolic dim that is the batch (default: each input\'s symbolic leading dim)')
     .option('-O <level>', 'mlserve passes: -O0 none, -O1 cleanup and folding, -O2 also fusions (default)', parseOptLevel)
     .option('--passes <a,b,c>', 'exactly these mlserve passes (see mlserve optimize --list-passes)', collectNames('--passes'))
@@ -67,6 +70,7 @@ export function registerCompile(program: Command): void {
         ...(flags.precision ? { precisions: flags.precision } : {}),
         ...(flags.inputShape ? { inputShapes: flags.inputShape } : {}),
         ...(flags.fixDim ? { fixDims: flags.fixDim } : {}),
+        ...(flags.inputValue ? { inputValues: { ...flags.inputValue } } : {}),
         ...(flags.batchDim !== undefined ? { batchDim: flags.batchDim } : {}),
         passes: flags.passes ?? flags.O ?? 'O2',
         ...(flags.ortLevel ? { optimizationLevel: flags.ortLevel } : {}),

@@ -12,6 +12,7 @@ import { createOutput } from '../output.js';
 import { parseByteSize } from '../parse-byte-size.js';
 import { collectFixDim } from '../parse-fix-dim.js';
 import { collectInputShape } from '../parse-input-shape.js';
+import { collectInputValue } from '../parse-input-value.js';
 import { collectNames, parseCount, parseNonNegativeNumber, parsePositiveNumber } from '../parse-list.js';
 import { parseOptLevel } from '../parse-opt-level.js';
 import { parseAccuracyGate } from '../../optimize/accuracy-gate.js';
@@ -25,6 +26,7 @@ interface OptimizeFlags {
   listPasses?: boolean;
   inputShape?: Map<string, number[]>;
   fixDim?: Record<string, number>;
+  inputValue?: Record<string, number>;
   check: number;
   inputs?: string;
   atol?: number;
@@ -64,6 +66,7 @@ export function registerOptimize(program: Command): void {
     .option('--list-passes', 'list every pass: name, kind, presets, summary')
     .option('--input-shape <name=dims>', "fix an input's shape, e.g. x=1,3,224,224 (repeatable)", collectInputShape)
     .option('--fix-dim <name=value>', 'set a symbolic dim everywhere it appears, e.g. batch_size=1 (repeatable)', collectFixDim)
+    .option('--input-value <name=value>', 'fill an input with this number instead of random values, e.g. sr=16000 (repeatable)', collectInputValue)
     .option('--check <n>', 'compare original and optimized in onnxruntime on N random inputs; 0 skips', parseCount('--check', 0), 1)
     .option('--inputs <dir>', 'check on these inputs instead: .npy/.pb files named after the inputs, or test_data_set_N/input_K.pb folders')
     .option('--atol <x>', 'absolute tolerance of the check (default 1e-4)', parseNonNegativeNumber('--atol'))
@@ -121,6 +124,7 @@ export function registerOptimize(program: Command): void {
         bisect: flags.bisect === true,
         ...(flags.inputShape ? { inputShapes: flags.inputShape } : {}),
         ...(flags.fixDim ? { fixDims: flags.fixDim } : {}),
+        ...(flags.inputValue ? { inputValues: { ...flags.inputValue } } : {}),
         ...(flags.output !== undefined ? { output: flags.output } : {}),
         ...(flags.externalData !== undefined ? { externalDataThresholdBytes: flags.externalData } : {}),
         ...(precision ? { precision } : {}),
