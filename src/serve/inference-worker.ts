@@ -9,6 +9,7 @@
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isMlserveError, MlserveError } from '../errors.js';
+import { numberToFloat16Bits } from '../ir/float16.js';
 import { createSession, type OrtSession } from '../runtime/ort-session.js';
 import { fromOrtTensor, toOrtTensor } from '../runtime/plain-tensor.js';
 import { sessionSignature, type SessionSignature } from '../runtime/session-signature.js';
@@ -61,15 +62,18 @@ function warmupInputs(signature: SessionSignature, batch: number | undefined): R
     const dtype = input.dtype as Tensor['dtype'];
     const data = allocateData(dtype, elementCount(dims));
     const value = init.warmup.values?.[input.name];
-    if (value !== undefined) fillWith(data, value);
+    if (value !== undefined) fillWith(data, dtype, value);
     feeds[input.name] = { dtype, dims, data };
   }
   return feeds;
 }
 
-function fillWith(data: Tensor['data'], value: number): void {
+/** Every element `value`, in `dtype`'s storage (float16 as its bits, bool as 0 or 1). */
+function fillWith(data: Tensor['data'], dtype: Tensor['dtype'], value: number): void {
   if (Array.isArray(data)) data.fill(String(value));
   else if (data instanceof BigInt64Array || data instanceof BigUint64Array) data.fill(BigInt(Math.trunc(value)));
+  else if (dtype === 'float16') (data as Uint16Array).fill(numberToFloat16Bits(value));
+  else if (dtype === 'bool') (data as Uint8Array).fill(value ? 1 : 0);
   else (data as Float32Array).fill(value);
 }
 

@@ -96,3 +96,22 @@ export function maxAbsDiff(a: Tensor, b: Tensor): number {
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
   return m;
 }
+
+/**
+ * y = Slice(x, 0, 4, axis 1, step Cast(h → int64)) with x: float32[?, 4] and h: float16[1]: onnxruntime
+ * refuses a step of 0, so a warm-up on zeros fails, and one given h=2 (as float16) succeeds.
+ */
+export function float16StepModel(dir: string): string {
+  const b = new ModelBuilder({ opset: 17 });
+  b.input('x', 'float32', ['n', 4]);
+  b.input('h', 'float16', [1]);
+  const steps = b.node('Cast', ['h'], { to: 7 });
+  const starts = b.constant('int64', [1], [0]);
+  const ends = b.constant('int64', [1], [4]);
+  const axes = b.constant('int64', [1], [1]);
+  const y = b.node('Slice', ['x', starts, ends, axes, steps], {}, { output: 'y' });
+  b.output(y, 'float32', [null, null]);
+  const file = path.join(dir, 'float16-step.onnx');
+  fs.writeFileSync(file, encodeModel(b.build()));
+  return file;
+}

@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import { MlserveError } from '../../src/errors.js';
 import { WorkerPool, type WorkerPoolOptions } from '../../src/serve/worker-pool.js';
 import type { Tensor } from '../../src/serve/tensor.js';
-import { directRun, evenWidthModel, floats, maxAbsDiff, MLP, tempDir } from './serve-models.js';
+import { directRun, evenWidthModel, float16StepModel, floats, maxAbsDiff, MLP, tempDir } from './serve-models.js';
 
 const dir = tempDir();
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -121,6 +121,16 @@ describe('WorkerPool', () => {
     const pool = await WorkerPool.start(options({ model: 'even', variants: [{ batchSize: null, file }], workers: 1, warmup: { batchSizes: [1, 2], shapes: { x: [1, 4] } } }));
     const r = await pool.run({ x: { dtype: 'float32', dims: [1, 6], data: Float32Array.from([1, 2, 3, 4, 5, 6]) } }, 1);
     assert.deepEqual(r.outputs.y!.dims, [1, 2, 3]);
+    await pool.close();
+  });
+
+  test('warm-up values fill their input in its own storage: 2 as float16 bits, not the integer 2', async () => {
+    const file = float16StepModel(dir);
+    const model = { model: 'f16', variants: [{ batchSize: null, file }], workers: 1 };
+    // A pool that starts after all is closed, so a failing assertion cannot leave its worker running.
+    const zeros = WorkerPool.start(options(model)).then(async (p) => { await p.close(); return p; });
+    await assert.rejects(zeros, (e: MlserveError) => e.code === 'MLS_ERR_SERVE_WARMUP_FAILED' && /on zeros shaped/.test(e.message));
+    const pool = await WorkerPool.start(options({ ...model, warmup: { batchSizes: [1], shapes: {}, values: { h: 2 } } }));
     await pool.close();
   });
 
