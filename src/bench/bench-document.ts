@@ -61,6 +61,8 @@ export interface BenchDocument {
     threads: number;
     graphOptimizationLevel: string;
     inputs: string | null;
+    /** --input-value: inputs filled with one value instead of random ones. */
+    inputValues: Record<string, number> | null;
   };
   results: BenchResult[];
   skipped: BenchSkip[];

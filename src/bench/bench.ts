@@ -104,6 +104,7 @@ export async function bench(target: string, options: BenchOptions = {}): Promise
     threads,
     graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
     inputs: options.inputs ?? null,
+    inputValues: options.inputValues ? { ...options.inputValues } : null,
   };
   const skipped: BenchSkip[] = [];
   let manifest: BundleManifest | undefined;

@@ -52,7 +52,7 @@ describe('mlserve bench', () => {
       assert.equal(r.best, true, 'the only result of its batch size');
     }
     assert.deepEqual(doc.bestByBatchSize, { 1: 'cpu-fp32-b1', 2: 'cpu-fp32-b2' });
-    assert.deepEqual(doc.settings, { warmup: 1, iterations: 15, durationMs: null, threads: 1, graphOptimizationLevel: 'all', inputs: null });
+    assert.deepEqual(doc.settings, { warmup: 1, iterations: 15, durationMs: null, threads: 1, graphOptimizationLevel: 'all', inputs: null, inputValues: null });
   });
 
   test('the README documents every field of the --json document and of its results', () => {
@@ -106,7 +106,9 @@ describe('mlserve bench', () => {
     const shapes = ['--input-shape', 'input=1,512', '--input-shape', 'state=2,1,128', '--iterations', '5', '--warmup', '1', '--threads', '1'];
     const ok = mlserve('bench', vad, ...shapes, '--input-value', 'sr=16000', '--json');
     assert.equal(ok.code, 0, ok.stderr);
-    assert.equal((JSON.parse(ok.stdout) as BenchDocument).results.length, 1);
+    const vadDoc = JSON.parse(ok.stdout) as BenchDocument;
+    assert.equal(vadDoc.results.length, 1);
+    assert.deepEqual(vadDoc.settings.inputValues, { sr: 16000 }, 'recorded with the run');
     assertCliError(mlserve('bench', vad, ...shapes), 'MLS_ERR_BENCH_NOTHING_TO_RUN', /running If node/);
   });
 

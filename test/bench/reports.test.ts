@@ -20,7 +20,7 @@ const doc: BenchDocument = {
   schemaVersion: 1, tool: 'mlserve bench', createdAt: '2026-01-01T00:00:00.000Z', mlserve: '0.1.0', onnxruntime: { node: '1.30.0', web: '1.30.0' },
   host: { platform: 'linux', arch: 'x64', cpu: 'Test <CPU> & co', cpus: 2, node: 'v20' },
   target: { path: 'm<odel>.bundle', kind: 'bundle' },
-  settings: { warmup: 2, iterations: 50, durationMs: null, threads: 2, graphOptimizationLevel: 'all', inputs: null },
+  settings: { warmup: 2, iterations: 50, durationMs: null, threads: 2, graphOptimizationLevel: 'all', inputs: null, inputValues: null },
   results: [result('cpu', 1, 2, true), result('wasm', 1, 6, false), result('cpu', 4, 5, true), result('wasm', 4, 20, false)],
   skipped: [{ id: 'webgpu-fp32-b1', provider: 'webgpu', precision: 'fp32', batchSize: 1, reason: 'no adapter' }],
   bestByBatchSize: { 1: 'cpu-fp32-b1', 4: 'cpu-fp32-b4' },
