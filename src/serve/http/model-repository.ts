@@ -249,7 +249,7 @@ export class ModelRepository {
       throw e;
     }
     const m = serving.metadata;
-    log.info('model ready', { model: name, version: v.version, ms: Math.round(performance.now() - started), batching: m.batching.kind, maxBatch: m.maxBatch, workers: m.workers, threadsPerWorker: m.threadsPerWorker });
+    log.info('model ready', { model: name, version: v.version, ms: Math.round(performance.now() - started), batching: m.batching.kind, maxBatch: m.maxBatch, maxDelayMs: m.maxDelayMs, dispatchWhenIdle: m.dispatchWhenIdle, workers: m.workers, threadsPerWorker: m.threadsPerWorker });
   }
 
   private serialize<T>(name: string, work: () => Promise<T>): Promise<T> {
