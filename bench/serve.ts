@@ -52,7 +52,6 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { percentile } from '../src/bench/latency-stats.js';
 import { createSession } from '../src/runtime/ort-session.js';
-import { defaultParallelism } from '../src/serve/default-parallelism.js';
 import { toOrtTensor } from '../src/runtime/plain-tensor.js';
 import { floats, MLP, OCR_CLS, OCR_REC } from '../test/serve/serve-models.js';
 
@@ -144,8 +143,8 @@ function mlserve(args: string[]): string {
 function selectedBundle(m: BenchModel, batches: number[]): { dir: string; kept: number[] } {
   const dir = path.join(TMP, `${m.key}-bundle`);
   mlserve(['compile', m.file, '-o', dir, '--batch', batches.join(','), '--input-shape', `${m.input}=${m.dims.join(',')}`]);
-  const threads = defaultParallelism(os.availableParallelism()).threadsPerWorker;
-  const out = mlserve(['bench', dir, '--select', '--threads', String(threads), '--duration', '3s']);
+  // --select measures at the threads one serve worker runs with (its default).
+  const out = mlserve(['bench', dir, '--select', '--duration', '3s']);
   const kept = /^serves batch sizes (.+)$/m.exec(out)?.[1]?.split(', ').map(Number);
   if (!kept) throw new Error(`mlserve bench --select printed no batch sizes:\n${out}`);
   return { dir, kept };

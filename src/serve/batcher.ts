@@ -14,7 +14,7 @@
  * - Spreading: a batch that goes while several workers are idle is cut into one batch per idle worker
  *   (near-equal rows, whole requests; never when padding the parts to compiled sizes would compute more
  *   rows than the whole batch), once batches are known to take long enough to compute
- *   (`spreadMinComputeMs`) that a second worker's hand-off is worth it. Without it, 8 clients and
+ *   (SPREAD_MIN_COMPUTE_MS) that a second worker's hand-off is worth it. Without it, 8 clients and
  *   maxBatch 8 make one batch of 8 at a time on one worker while the others idle: measured on the PP-OCR
  *   classifier with 2 workers, 796 req/s batched against 1261 unbatched. Tiny models (the MLP: microseconds
  *   per batch) never spread, as a second hand-off would cost more than it saves.
@@ -80,15 +80,13 @@ export interface BatcherOptions {
   unbatched?: boolean;
   stats?: ServingStats;
   clock?: Clock;
-  /**
-   * A batch is spread over idle workers only when its estimated compute time (from recent batches' time
-   * per row) is at least this; default SPREAD_MIN_COMPUTE_MS.
-   */
-  spreadMinComputeMs?: number;
 }
 
-/** A worker hand-off costs 0.1–0.3 ms of main-thread time here; spreading pays once a batch computes for 1 ms. */
-export const SPREAD_MIN_COMPUTE_MS = 1;
+/**
+ * A batch is spread over idle workers only when its estimated compute time (recent batches' time per row
+ * × its rows) is at least this: a worker hand-off costs 0.1–0.3 ms of main-thread time here.
+ */
+const SPREAD_MIN_COMPUTE_MS = 1;
 
 /** Weight of the newest batch in the running estimate of compute time per row. */
 const MS_PER_ROW_WEIGHT = 0.2;
@@ -196,8 +194,7 @@ export class Batcher {
   private spreadOver(plan: Extract<BatchPlan, { kind: 'dispatch' }>): number {
     const idle = this.options.runner.idleCount;
     if (idle < 2 || plan.take.length < 2 || this.options.unbatched || this.msPerRow === undefined) return 1;
-    const minMs = this.options.spreadMinComputeMs ?? SPREAD_MIN_COMPUTE_MS;
-    return this.msPerRow * plan.batchSize >= minMs ? idle : 1;
+    return this.msPerRow * plan.batchSize >= SPREAD_MIN_COMPUTE_MS ? idle : 1;
   }
 
   /** Takes the plan's requests off the queue and starts them as `parts` batches (see spreadRows). */
@@ -205,14 +202,16 @@ export class Batcher {
     const requests = this.queue.take(plan.take);
     const stats = this.options.stats;
     for (const r of requests) stats?.dequeued(now - r.enqueuedAt);
-    const groups = parts === 1 ? [] : this.spreadGroups(requests, parts);
-    // Spreading must not compute more rows than the whole batch would: with compiled sizes 1 and 4, four
-    // rows cut in two would run as two padded batches of 4.
-    if (groups.reduce((n, g) => n + g.batchSize, 0) > plan.batchSize || groups.length < 2) {
-      this.start(requests, plan.rows, plan.batchSize);
-      return;
+    if (parts > 1) {
+      const groups = this.spreadGroups(requests, parts);
+      // Spreading must not compute more rows than the whole batch would: with compiled sizes 1 and 4,
+      // four rows cut in two would run as two padded batches of 4.
+      if (groups.length > 1 && groups.reduce((n, g) => n + g.batchSize, 0) <= plan.batchSize) {
+        for (const g of groups) this.start(g.requests, g.rows, g.batchSize);
+        return;
+      }
     }
-    for (const g of groups) this.start(g.requests, g.rows, g.batchSize);
+    this.start(requests, plan.rows, plan.batchSize);
   }
 
   /** `requests` cut into up to `parts` groups (see spreadRows), each with its rows and padded batch size. */

@@ -247,7 +247,7 @@ describe('Batcher', () => {
       assert.deepEqual(results.map((r) => (r.tag!.data as Float32Array)[0]), [100, 200, 300, 400, 500, 600, 700, 800]);
     });
 
-    test('no spreading before any batch was timed, nor for batches that compute in less than spreadMinComputeMs', async () => {
+    test('no spreading before any batch was timed, nor for batches that compute in less than 1 ms', async () => {
       const fresh = setup({ maxBatch: 8, maxDelayMs: 2 }, 2, 100, 8);
       const first = [1, 2, 3, 4, 5, 6, 7, 8].map((id) => fresh.batcher.submit(request(id, 1)));
       assert.deepEqual(fresh.runner.runs.map((r) => r.batchSize), [8], 'nothing timed yet: one batch');
